@@ -1,0 +1,62 @@
+# PocketNet Portal on a GPU host: the same sources, built against the CUDA build of libtorch.
+#
+#   docker build -t pocketnet-portal .
+#   docker run --rm --gpus all pocketnet-portal                       # runs ./run.sh (portal on 127.0.0.1:5000 inside
+#                                                                      #   the container, i.e. unreachable from outside)
+#   docker run --rm --gpus all -p 5000:5000 \
+#       -e PORTAL_URL=http://0.0.0.0:5000 pocketnet-portal             # opt in to serving outside the container
+#
+# Until the web portal project exists, ./run.sh runs `pocketnet doctor`, which shows whether CUDA is seen.
+
+# CUDA 12.1 toolkit + cuDNN 8 on Ubuntu 22.04. The devel flavour carries nvcc and the CUDA CMake bits that
+# libtorch's find_package(Torch) needs to configure a CUDA build.
+FROM nvidia/cuda:12.1.1-cudnn8-devel-ubuntu22.04
+
+ENV DEBIAN_FRONTEND=noninteractive \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    DOTNET_NOLOGO=1
+
+# Build tools for the native C ABI (cmake, g++), python3 for the scripts, and what the .NET SDK needs at
+# run time (ICU for globalization; curl/ca-certificates/unzip to fetch the SDK and libtorch below).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      ca-certificates curl unzip cmake g++ python3 libicu70 \
+ && rm -rf /var/lib/apt/lists/*
+
+# The .NET 10 SDK, through Microsoft's official install script, into /usr/share/dotnet.
+RUN curl -fsSL https://dot.net/v1/dotnet-install.sh -o /tmp/dotnet-install.sh \
+ && bash /tmp/dotnet-install.sh --channel 10.0 --install-dir /usr/share/dotnet \
+ && ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
+ && rm /tmp/dotnet-install.sh \
+ && dotnet --list-sdks
+
+# The official CUDA 12.1 build of libtorch (C++11 ABI, shared, with its CUDA/cuDNN dependencies) in
+# /opt/libtorch. Change LIBTORCH_VERSION with --build-arg to take another 2.x release built for cu121.
+ARG LIBTORCH_VERSION=2.1.2
+RUN curl -fsSL -o /tmp/libtorch.zip \
+      "https://download.pytorch.org/libtorch/cu121/libtorch-cxx11-abi-shared-with-deps-${LIBTORCH_VERSION}%2Bcu121.zip" \
+ && unzip -q /tmp/libtorch.zip -d /opt \
+ && rm /tmp/libtorch.zip \
+ && test -f /opt/libtorch/share/cmake/Torch/TorchConfig.cmake
+
+# src/native's CMake project calls find_package(Torch); CMAKE_PREFIX_PATH makes it find /opt/libtorch
+# instead of any system libtorch. LD_LIBRARY_PATH lets the loader find libtorch's libraries at run time
+# (libpntorch.so also records their build-time path).
+ENV CMAKE_PREFIX_PATH=/opt/libtorch \
+    LD_LIBRARY_PATH=/opt/libtorch/lib:${LD_LIBRARY_PATH}
+
+# The sources (see .dockerignore: no bin/, obj/ or artifacts/ from the host, so CMake configures afresh).
+WORKDIR /opt/pocketnet
+COPY . .
+
+# Build everything in Release. dotnet build also configures and compiles src/native against /opt/libtorch.
+# TorchCMakePrefix names the same prefix for the MSBuild side; CMAKE_PREFIX_PATH above is what CMake reads.
+RUN dotnet build PocketNet.Portal.sln -c Release -p:TorchCMakePrefix=/opt/libtorch
+
+# Start through run.sh, without its Debian package step (it would pull Debian/Ubuntu's CPU libtorch) and
+# without rebuilding (done above). The portal listens on localhost unless PORTAL_URL says otherwise.
+ENV POCKETNET_SKIP_SETUP=1 \
+    POCKETNET_SKIP_BUILD=1 \
+    PORTAL_URL=http://127.0.0.1:5000
+EXPOSE 5000
+CMD ["./run.sh"]

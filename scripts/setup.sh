@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Shared setup for run.sh and test.sh: installs the Debian packages the build and tests need,
+# and checks that the .NET 10 SDK is present. Safe to run any number of times: apt runs only
+# when a package is missing, and then always after `apt-get update`.
+#
+#   cmake, g++     build the native C ABI over libtorch (src/native)
+#   libtorch-dev   libtorch itself, with its CMake config (find_package(Torch))
+#   python3-torch  PyTorch on the same libtorch, for the parity tests and benchmarks
+#
+# Set POCKETNET_SKIP_SETUP=1 to skip the package step (e.g. in the GPU image, which brings
+# its own CUDA libtorch and must not pull Debian's CPU build).
+set -euo pipefail
+
+PACKAGES=(cmake g++ libtorch-dev python3-torch)
+
+# Prints "yes" when the Debian package $1 is installed, "no" otherwise.
+package_installed() {
+  local status
+  status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)
+  if [ "$status" = "install ok installed" ]; then echo yes; else echo no; fi
+}
+
+install_packages() {
+  if [ "${POCKETNET_SKIP_SETUP:-0}" = "1" ]; then
+    echo "setup: POCKETNET_SKIP_SETUP=1, not checking Debian packages"
+    return 0
+  fi
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "setup: dpkg-query not found; this script expects Debian 12. Install by hand: ${PACKAGES[*]}" >&2
+    return 1
+  fi
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    [ "$(package_installed "$p")" = yes ] || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: packages present: ${PACKAGES[*]}"
+    return 0
+  fi
+  echo "setup: installing missing packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo="sudo"
+    else
+      echo "setup: not root and no sudo; run as root: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+      return 1
+    fi
+  fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+check_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "setup: 'dotnet' not found. Install the .NET 10 SDK (https://dotnet.microsoft.com/download/dotnet/10.0) and retry." >&2
+    return 1
+  fi
+  if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+    echo "setup: 'dotnet' found at $(command -v dotnet), but no .NET 10 SDK is installed (dotnet --list-sdks). Install the .NET 10 SDK and retry." >&2
+    return 1
+  fi
+  echo "setup: .NET SDK $(dotnet --version)"
+}
+
+pocketnet_setup() {
+  install_packages
+  check_dotnet
+}
+
+# Executed directly (bash scripts/setup.sh) runs the setup; sourced, it only defines the functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  pocketnet_setup
+fi

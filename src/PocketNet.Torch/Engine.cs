@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+using PocketNet.Torch.Native;
+
+namespace PocketNet.Torch;
+
+/// <summary>Process-wide settings and facts of the engine: versions, devices, threads, seeding, autograd mode.</summary>
+public static class Engine
+{
+    // ---- runtime ---------------------------------------------------------------------------------
+
+    /// <summary>The version of the libtorch the engine was built against, e.g. "1.13.1".</summary>
+    public static string Version => Marshal.PtrToStringUTF8(NativeMethods.pn_version()) ?? "unknown";
+
+    /// <summary>libtorch's own description of its thread pools and parallel backend.</summary>
+    public static string ParallelInfo => Marshal.PtrToStringUTF8(NativeMethods.pn_parallel_info()) ?? "";
+
+    /// <summary>Where the engine library was loaded from.</summary>
+    public static string LibraryPath => NativeLibraryLoader.LibraryPath;
+
+    public static int CudaDeviceCount
+    {
+        get
+        {
+            int count = NativeMethods.pn_cuda_device_count();
+            NativeMethods.Check(count);
+            return count;
+        }
+    }
+
+    public static bool HasMkldnn => NativeMethods.pn_has_mkldnn() != 0;
+
+    /// <summary>Intra-op threads libtorch uses for CPU kernels.</summary>
+    public static int Threads
+    {
+        get => NativeMethods.pn_get_num_threads();
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            NativeMethods.pn_set_num_threads(value);
+        }
+    }
+
+    /// <summary>Waits for all queued work on a CUDA device (a no-op without CUDA work).</summary>
+    public static void Synchronize(Device device)
+    {
+        if (device.IsCuda) NativeMethods.Check(NativeMethods.pn_cuda_synchronize(device.Index));
+    }
+
+    /// <summary>Seeds the global generators of the CPU and of every CUDA device.</summary>
+    public static void ManualSeed(ulong seed) => NativeMethods.pn_manual_seed(seed);
+
+    // ---- autograd mode ---------------------------------------------------------------------------
+
+    public static bool IsGradEnabled => NativeMethods.pn_grad_enabled() != 0;
+
+    /// <summary>Disables gradient recording on this thread until the returned scope is disposed.</summary>
+    public static GradModeScope NoGrad() => new(false);
+
+    /// <summary>Enables gradient recording on this thread until the returned scope is disposed.</summary>
+    public static GradModeScope EnableGrad() => new(true);
+}
+
+/// <summary>Restores the previous autograd mode of this thread when disposed.</summary>
+public readonly struct GradModeScope : IDisposable
+{
+    private readonly bool _previous;
+
+    internal GradModeScope(bool enabled)
+    {
+        _previous = Engine.IsGradEnabled;
+        NativeMethods.pn_set_grad_enabled(enabled ? 1 : 0);
+    }
+
+    public void Dispose() => NativeMethods.pn_set_grad_enabled(_previous ? 1 : 0);
+}

@@ -45,6 +45,19 @@ public sealed unsafe partial class Tensor
         fixed (long* p = shape) return Wrap(NativeMethods.pn_expand(Handle, p, shape.Length));
     }
 
+    /// <summary>
+    /// A view on this tensor's storage with explicit sizes, strides and storage offset (in elements),
+    /// like torch.as_strided; libtorch refuses a view that reaches past the storage.
+    /// </summary>
+    public Tensor AsStrided(long[] size, long[] stride, long storageOffset = 0)
+    {
+        if (size.Length != stride.Length)
+            throw new ArgumentException($"{size.Length} sizes but {stride.Length} strides were given", nameof(stride));
+        fixed (long* p = size)
+        fixed (long* s = stride)
+            return Wrap(NativeMethods.pn_as_strided(Handle, p, s, size.Length, storageOffset));
+    }
+
     public Tensor Flip(params long[] dims)
     {
         fixed (long* p = dims) return Wrap(NativeMethods.pn_flip(Handle, p, dims.Length));

@@ -285,6 +285,14 @@ PN_API pn_tensor pn_flip(pn_tensor x, const int64_t* dims, int n) {
   PN_CATCH(nullptr)
 }
 
+// A view on x's storage with explicit sizes, strides and storage offset (torch.as_strided); libtorch
+// checks that the view stays inside the storage. Checkpoint import rebuilds saved tensors with it.
+PN_API pn_tensor pn_as_strided(pn_tensor x, const int64_t* size, const int64_t* stride, int n, int64_t offset) {
+  PN_TRY
+  return pn::wrap(at::as_strided(*x, pn::ints(size, n), pn::ints(stride, n), offset));
+  PN_CATCH(nullptr)
+}
+
 PN_API pn_tensor pn_cat(pn_tensor* tensors, int n, int64_t dim, int stack) {
   PN_TRY
   std::vector<at::Tensor> list;

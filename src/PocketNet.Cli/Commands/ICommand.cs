@@ -1,0 +1,13 @@
+namespace PocketNet.Cli.Commands;
+
+/// <summary>One verb of the command line.</summary>
+public interface ICommand
+{
+    string Name { get; }
+
+    /// <summary>One line for the usage text.</summary>
+    string Summary { get; }
+
+    /// <summary>Runs the verb with the arguments after its name; returns the process exit code.</summary>
+    int Run(string[] args, TextWriter output);
+}

@@ -234,3 +234,21 @@ PN_API int pn_set_grad(pn_tensor t, pn_tensor grad) {
   return 0;
   PN_CATCH(-1)
 }
+
+// torch.autograd.grad: gradients of `outputs` with respect to `inputs`, returned through `results`
+// (nullptr where an input is unused and allow_unused is set), without touching any .grad field.
+PN_API int pn_autograd_grad(pn_tensor* outputs, int n_outputs, pn_tensor* grad_outputs, pn_tensor* inputs, int n_inputs,
+                            int retain_graph, int create_graph, int allow_unused, pn_tensor* results) {
+  PN_TRY
+  torch::autograd::variable_list outs, grads, ins;
+  for (int i = 0; i < n_outputs; ++i) {
+    outs.push_back(*outputs[i]);
+    grads.push_back(grad_outputs && grad_outputs[i] ? *grad_outputs[i] : at::Tensor());
+  }
+  for (int i = 0; i < n_inputs; ++i) ins.push_back(*inputs[i]);
+  auto result = torch::autograd::grad(outs, ins, grads, retain_graph ? c10::optional<bool>(true) : c10::nullopt,
+                                      create_graph != 0, allow_unused != 0);
+  for (int i = 0; i < n_inputs; ++i) results[i] = result[i].defined() ? pn::wrap(result[i]) : nullptr;
+  return 0;
+  PN_CATCH(-1)
+}

@@ -38,7 +38,8 @@ public abstract class BatchNorm : Module<Tensor, Tensor>
             throw new ArgumentException($"{GetType().Name} expects a {_expectedRank}-D input, got {input}");
         if (IsTraining)
             using (Engine.NoGrad()) NumBatchesTracked.AddInPlace(1);
-        return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Momentum, Eps);
+        return LayerObserver.Notify(this, input,
+            Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Momentum, Eps));
     }
 }
 

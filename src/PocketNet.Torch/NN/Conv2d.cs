@@ -25,6 +25,6 @@ public sealed class Conv2d : Module<Tensor, Tensor>
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
 
-    public override Tensor Forward(Tensor input) =>
-        Functional.Conv2d(input, Weight, Bias, (Stride, Stride), (Padding, Padding), (Dilation, Dilation), Groups);
+    public override Tensor Forward(Tensor input) => LayerObserver.Notify(this, input,
+        Functional.Conv2d(input, Weight, Bias, (Stride, Stride), (Padding, Padding), (Dilation, Dilation), Groups));
 }

@@ -21,14 +21,18 @@ public sealed class Sequential : Module<Tensor, Tensor>
         return this;
     }
 
-    /// <summary>Runs the layers in order; intermediate results are released as soon as they are consumed.</summary>
+    /// <summary>
+    /// Runs the layers in order. Each intermediate handle is released as soon as the next layer has
+    /// consumed it (autograd keeps what it needs alive natively), so long stacks do not pile up handles
+    /// in the caller's scope; a scope that later meets an already disposed tensor skips it.
+    /// </summary>
     public override Tensor Forward(Tensor input)
     {
         Tensor x = input;
         foreach (var layer in _layers)
         {
             Tensor next = layer.Forward(x);
-            if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next) && x.Scope is null) x.Dispose();
+            if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next)) x.Dispose();
             x = next;
         }
         return x;
@@ -65,7 +69,16 @@ public sealed class Identity : Module<Tensor, Tensor>
 
 public sealed class ReLU : Module<Tensor, Tensor>
 {
-    public override Tensor Forward(Tensor input) => input.Relu();
+    public override Tensor Forward(Tensor input) => LayerObserver.Notify(this, input, input.Relu());
+}
+
+/// <summary>
+/// min(max(x, 0), 6). Deliberately not a kind of <see cref="ReLU"/>: in PyTorch ReLU6 is no nn.ReLU
+/// subclass, so the paper's FLOP counter (which matches nn.ReLU and nn.PReLU) does not count it.
+/// </summary>
+public sealed class ReLU6 : Module<Tensor, Tensor>
+{
+    public override Tensor Forward(Tensor input) => LayerObserver.Notify(this, input, input.Clamp(0, 6));
 }
 
 /// <summary>Zeroes elements with probability p in training and scales the rest by 1/(1-p).</summary>
@@ -83,10 +96,15 @@ public sealed class Flatten(long startDim = 1, long endDim = -1) : Module<Tensor
 
 public sealed class MaxPool2d(long kernel, long? stride = null, long padding = 0) : Module<Tensor, Tensor>
 {
-    public override Tensor Forward(Tensor input) => Functional.MaxPool2d(input, kernel, stride, padding);
+    public long KernelSize { get; } = kernel;
+
+    public override Tensor Forward(Tensor input) => LayerObserver.Notify(this, input, Functional.MaxPool2d(input, KernelSize, stride, padding));
 }
 
 public sealed class AvgPool2d(long kernel, long? stride = null, long padding = 0, bool countIncludePad = true) : Module<Tensor, Tensor>
 {
-    public override Tensor Forward(Tensor input) => Functional.AvgPool2d(input, kernel, stride, padding, countIncludePad: countIncludePad);
+    public long KernelSize { get; } = kernel;
+
+    public override Tensor Forward(Tensor input) =>
+        LayerObserver.Notify(this, input, Functional.AvgPool2d(input, KernelSize, stride, padding, countIncludePad: countIncludePad));
 }

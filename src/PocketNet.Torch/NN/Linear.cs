@@ -13,5 +13,5 @@ public sealed class Linear : Module<Tensor, Tensor>
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
 
-    public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+    public override Tensor Forward(Tensor input) => LayerObserver.Notify(this, input, Functional.Linear(input, Weight, Bias));
 }

@@ -76,8 +76,12 @@ public abstract class Module : IDisposable
 
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
 
-    /// <summary>Number of trainable scalars.</summary>
-    public long ParameterCount() => Parameters().Sum(p => p.NumEl);
+    /// <summary>
+    /// Number of trainable scalars: parameters whose requires_grad is set, as the reference counts them.
+    /// A frozen parameter (requires_grad cleared after registration) is still listed by
+    /// <see cref="Parameters"/> and saved in the state_dict, but not counted here.
+    /// </summary>
+    public long ParameterCount() => Parameters().Where(p => p.RequiresGrad).Sum(p => p.NumEl);
 
     /// <summary>
     /// Every persistent tensor by its state_dict key, in PyTorch's order (per module: parameters, then

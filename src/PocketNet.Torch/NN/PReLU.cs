@@ -10,5 +10,5 @@ public sealed class PReLU : Module<Tensor, Tensor>
 
     public Tensor Weight { get; }
 
-    public override Tensor Forward(Tensor input) => Functional.PRelu(input, Weight);
+    public override Tensor Forward(Tensor input) => LayerObserver.Notify(this, input, Functional.PRelu(input, Weight));
 }

@@ -75,6 +75,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int pn_backward(IntPtr t, IntPtr grad, int retainGraph);
     [LibraryImport(Library)] internal static partial IntPtr pn_grad(IntPtr t);
     [LibraryImport(Library)] internal static partial int pn_set_grad(IntPtr t, IntPtr grad);
+    [LibraryImport(Library)] internal static partial int pn_autograd_grad(IntPtr* outputs, int nOutputs, IntPtr* gradOutputs, IntPtr* inputs, int nInputs, int retainGraph, int createGraph, int allowUnused, IntPtr* results);
 
     // ---- element-wise
     [LibraryImport(Library)] internal static partial IntPtr pn_unary(IntPtr x, int op);

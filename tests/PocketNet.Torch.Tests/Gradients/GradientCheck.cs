@@ -1,4 +1,4 @@
-namespace PocketNet.Torch.Tests.Autograd;
+namespace PocketNet.Torch.Tests.Gradients;
 
 /// <summary>
 /// Compares autograd's gradients with central finite differences, in float64, for a scalar-valued

@@ -1,7 +1,7 @@
 using PocketNet.Torch.NN;
 using PocketNet.Torch.Tests.Support;
 
-namespace PocketNet.Torch.Tests.Autograd;
+namespace PocketNet.Torch.Tests.Gradients;
 
 public class GradientTests
 {
@@ -115,5 +115,34 @@ public class GradientTests
         Assert.Equal(new[] { 4.0, 8.0 }, w.Grad!.ToArray<double>());
         w.Grad = null;
         Assert.Null(w.Grad);
+    }
+}
+
+public class FunctionalAutogradTests
+{
+    [Fact]
+    public void GradReturnsGradientsWithoutAccumulating()
+    {
+        using var scope = DisposeScope.Enter();
+        var x = Tensors.FromArray(new[] { 1.0, 2.0, 3.0 }).RequiresGradient();
+        var y = Tensors.FromArray(new[] { 0.5 }).RequiresGradient();
+        var unused = Tensors.FromArray(new[] { 0.0 }).RequiresGradient();
+        var loss = (x.Square() * y).Sum(); // d/dx = 2xy, d/dy = Σx²
+        var grads = Autograd.Grad([loss], [x, y, unused], allowUnused: true);
+        Assert.Equal(new[] { 1.0, 2.0, 3.0 }, grads[0]!.ToArray<double>());
+        Assert.Equal(new[] { 14.0 }, grads[1]!.ToArray<double>());
+        Assert.Null(grads[2]);
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
+    public void CreateGraphAllowsSecondDerivatives()
+    {
+        using var scope = DisposeScope.Enter();
+        var x = Tensors.FromArray(new[] { 2.0 }).RequiresGradient();
+        var first = Autograd.Grad([x.Pow(3).Sum()], [x], createGraph: true)[0]!; // 3x² = 12
+        var second = Autograd.Grad([first.Sum()], [x])[0]!;                     // 6x = 12
+        Assert.Equal(12.0, first.Item(), 12);
+        Assert.Equal(12.0, second.Item(), 12);
     }
 }

@@ -1,10 +1,11 @@
+using Xunit;
 using System.Diagnostics;
 using System.Text;
 
-namespace PocketNet.Torch.Tests.Support;
+namespace PocketNet.Testing;
 
 /// <summary>
-/// Runs the Python helper scripts of tests/PocketNet.Torch.Tests/python (copied next to the test
+/// Runs the Python helper scripts of a test project (its python/ folder, copied next to the test
 /// assembly under python/) with the interpreter that has PyTorch: $PYTHON_FOR_TORCH, or
 /// /usr/bin/python3 (not a bare `python3`, which may be a pyenv without torch). A script that fails
 /// fails the calling test with its stderr.
@@ -12,7 +13,7 @@ namespace PocketNet.Torch.Tests.Support;
 public static class PythonRunner
 {
     /// <summary>How long one script may run before the test fails.</summary>
-    public static TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
+    public static TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>The interpreter used: $PYTHON_FOR_TORCH when set, else /usr/bin/python3.</summary>
     public static string Interpreter =>
@@ -29,7 +30,7 @@ public static class PythonRunner
     {
         string scriptPath = Path.Combine(ScriptDirectory, script);
         if (!File.Exists(scriptPath))
-            Assert.Fail($"python script {scriptPath} does not exist (is it under tests/PocketNet.Torch.Tests/python/?)");
+            Assert.Fail($"python script {scriptPath} does not exist (is it in the test project's python/ folder?)");
 
         var start = new ProcessStartInfo(Interpreter)
         {

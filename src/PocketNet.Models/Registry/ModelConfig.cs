@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+using PocketNet.Models.SearchSpace;
+
+namespace PocketNet.Models.Registry;
+
+/// <summary>Network families the registry can build.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Architecture>))]
+public enum Architecture
+{
+    /// <summary>A network stacked from a genotype's cells: PocketNet, or any NAS result.</summary>
+    CellNetwork,
+    MobileFaceNet,
+    IResNet,
+}
+
+/// <summary>
+/// Everything needed to rebuild a network: saved as config.json beside its weights, so a model
+/// directory is self-describing. Only the fields of its architecture are set.
+/// </summary>
+public sealed record ModelConfig
+{
+    public required Architecture Architecture { get; init; }
+
+    public required int EmbeddingSize { get; init; }
+
+    /// <summary>Registry name it was made from (e.g. pocketnet-s-128), if any.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Cell networks: initial cell width C.</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>Cell networks: number of cells.</summary>
+    public int? Cells { get; init; }
+
+    /// <summary>Cell networks: the genotype in the reference's text form.</summary>
+    public string? Genotype { get; init; }
+
+    /// <summary>iResNet: 18, 34, 50 or 100.</summary>
+    public int? Depth { get; init; }
+
+    public Genotype ParsedGenotype() =>
+        Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);
+
+    /// <summary>A short description for tables: name, or architecture and its sizes.</summary>
+    public string DisplayName => Name ?? Architecture switch
+    {
+        Architecture.CellNetwork => $"cell network C={Channels} cells={Cells} emb={EmbeddingSize}",
+        Architecture.IResNet => $"iresnet{Depth}-{EmbeddingSize}",
+        _ => $"{Architecture.ToString().ToLowerInvariant()}-{EmbeddingSize}",
+    };
+}

@@ -1,0 +1,73 @@
+using PocketNet.Models.Baselines;
+using PocketNet.Models.Cells;
+using PocketNet.Models.SearchSpace;
+using PocketNet.Torch;
+using PocketNet.Torch.NN;
+
+namespace PocketNet.Models.Registry;
+
+/// <summary>A named network the registry offers.</summary>
+public sealed record ModelEntry(string Name, string Description, ModelConfig Config, bool IsTeacher);
+
+/// <summary>
+/// The networks of the portal by name: the four PocketNet variants, MobileFaceNet, the iResNet
+/// teachers, and any genotype (a NAS result) with width, depth and embedding size as options.
+/// </summary>
+public static class ModelRegistry
+{
+    public static IReadOnlyList<ModelEntry> Entries { get; } =
+    [
+        PocketNet("pocketnet-s-128", 16, 18, 128),
+        PocketNet("pocketnet-s-256", 16, 18, 256),
+        PocketNet("pocketnet-m-128", 32, 9, 128),
+        PocketNet("pocketnet-m-256", 32, 9, 256),
+        new("mobilefacenet", "MobileFaceNet baseline (Chen et al. 2018), as in the PocketNet reference",
+            new ModelConfig { Architecture = Architecture.MobileFaceNet, EmbeddingSize = 128, Name = "mobilefacenet" }, IsTeacher: false),
+        IResNetEntry(18), IResNetEntry(34), IResNetEntry(50), IResNetEntry(100),
+    ];
+
+    /// <summary>
+    /// The configuration behind a registry name; <paramref name="embeddingSize"/> overrides the entry's
+    /// (teachers take any size, e.g. iresnet100 at 128 to distil PocketNetS-128).
+    /// </summary>
+    public static ModelConfig Resolve(string name, int? embeddingSize = null)
+    {
+        ModelEntry entry = Entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"unknown model '{name}'; known: {string.Join(", ", Entries.Select(e => e.Name))} (or a genotype with --genotype)");
+        return embeddingSize is { } size && size != entry.Config.EmbeddingSize
+            ? entry.Config with { EmbeddingSize = size, Name = $"{entry.Name}@{size}" }
+            : entry.Config;
+    }
+
+    /// <summary>A cell network of any genotype (a NAS result).</summary>
+    public static ModelConfig ForGenotype(Genotype genotype, int channels, int cells, int embeddingSize, string? name = null) => new()
+    {
+        Architecture = Architecture.CellNetwork,
+        Channels = channels,
+        Cells = cells,
+        EmbeddingSize = embeddingSize,
+        Genotype = genotype.ToString(),
+        Name = name,
+    };
+
+    /// <summary>Builds a freshly initialised network (initialisation draws from the global generator: seed first).</summary>
+    public static Module<Tensor, Tensor> Create(ModelConfig config) => config.Architecture switch
+    {
+        Architecture.CellNetwork => new CellNetwork(config.ParsedGenotype(),
+            config.Channels ?? throw Missing(config, "channels"), config.Cells ?? throw Missing(config, "cells"), config.EmbeddingSize),
+        Architecture.MobileFaceNet => new MobileFaceNet(config.EmbeddingSize),
+        Architecture.IResNet => IResNet.Create(config.Depth ?? throw Missing(config, "depth"), config.EmbeddingSize),
+        _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
+    };
+
+    private static ModelEntry PocketNet(string name, int channels, int cells, int embedding) =>
+        new(name, $"PocketNet{(channels == 16 ? "S" : "M")}-{embedding}: {cells} cells of the DARTS genotype, C = {channels}",
+            ForGenotype(Genotype.PocketNet, channels, cells, embedding, name), IsTeacher: false);
+
+    private static ModelEntry IResNetEntry(int depth) =>
+        new($"iresnet{depth}", $"iResNet-{depth} (ArcFace's improved ResNet), a teacher for distillation",
+            new ModelConfig { Architecture = Architecture.IResNet, Depth = depth, EmbeddingSize = 512, Name = $"iresnet{depth}" }, IsTeacher: true);
+
+    private static ArgumentException Missing(ModelConfig config, string field) =>
+        new($"model configuration of {config.Architecture} lacks '{field}'");
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PocketNet.Data.Pairs;
+using PocketNet.Data.Training;
+using PocketNet.Evaluation;
+using PocketNet.Evaluation.Verification;
+using PocketNet.Models.Heads;
+using PocketNet.Models.Registry;
+using PocketNet.Torch;
+using PocketNet.Torch.NN;
+using PocketNet.Torch.Optim;
+using PocketNet.Training.Loading;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Training.Recognition;
+
+/// <summary>
+/// Trains a face-embedding backbone with a margin head, optionally distilling a teacher, as the
+/// PocketNet reference does: per step, embeddings are L2-normalised, loss = CE(head logits) [+ w·MSE to
+/// the normalised teacher embeddings], backward, optional clipping of the backbone's gradient, one SGD
+/// step for backbone and head each. The learning rate changes per epoch. After every epoch a checkpoint
+/// is written; <see cref="Run"/> resumes from the newest one, so a stopped run continues exactly where
+/// its last completed epoch left it (data order, flips and random draws depend only on seed and epoch).
+/// </summary>
+public sealed class RecognitionTrainer(
+    TrainingOptions options,
+    ITrainingSet data,
+    RunDirectory run,
+    IReadOnlyList<PairSet>? validation = null,
+    IProgress<TrainingEvent>? observer = null)
+{
+    public const string BackboneFile = MultiStepTeacher.BackboneFile;
+    public const string HeadFile = "head.safetensors";
+    public const string BackboneOptimizerFile = "optimizer-backbone.safetensors";
+    public const string HeadOptimizerFile = "optimizer-head.safetensors";
+    public const string PositionFile = "position.json";
+    public const string WeightsFile = "weights.safetensors";
+    public const string ConfigFile = "config.json";
+
+    /// <summary>Trains to the last epoch (or until cancelled) and returns the finished model's folder.</summary>
+    public string Run(CancellationToken cancellation = default)
+    {
+        options.Validate();
+        run.Initialise(options);
+        Device device = Device.Parse(options.Device);
+        using var log = new EventLog(run.EventsPath, observer);
+
+        Engine.ManualSeed((ulong)options.Seed);
+        using Module<Tensor, Tensor> backbone = ModelRegistry.Create(options.Model);
+        backbone.To(device);
+        using MarginHead head = CreateHead(options, data.ClassCount);
+        head.To(device);
+        using var backboneOptimizer = new Sgd(backbone.Parameters(), options.EffectiveLearningRate, options.Momentum, weightDecay: options.WeightDecay);
+        using var headOptimizer = new Sgd(head.Parameters(), options.EffectiveLearningRate, options.Momentum, weightDecay: options.WeightDecay);
+        using ITeacherProvider? teachers = CreateTeachers(options, device);
+
+        var position = Resume(backbone, head, backboneOptimizer, headOptimizer, log);
+        var loader = new BatchLoader(data, options.BatchSize, options.Seed);
+        long totalSteps = (long)loader.BatchesPerEpoch * options.Epochs;
+        var stopwatch = Stopwatch.StartNew();
+        long stepsThisSession = 0;
+
+        for (int epoch = position.CompletedEpochs; epoch < options.Epochs; epoch++)
+        {
+            double lr = options.EffectiveLearningRate * options.LearningRateFactor(epoch);
+            backboneOptimizer.LearningRate = lr;
+            headOptimizer.LearningRate = lr;
+            // Random draws inside the network (dropout) depend only on seed and epoch, for exact resumption.
+            Engine.ManualSeed((ulong)options.Seed * 1_000_003UL + (ulong)epoch);
+            Module<Tensor, Tensor>? teacher = teachers?.ForEpoch(epoch);
+            if (teachers is not null) log.Report(new RunMessage($"epoch {epoch + 1}: teacher {teachers.SourceFor(epoch)}"));
+            backbone.Train();
+            head.Train();
+            var sums = new Dictionary<string, double>();
+            int step = 0;
+            foreach (Batch batch in loader.Epoch(epoch, device, cancellation: cancellation))
+            {
+                using (batch)
+                using (DisposeScope.Enter())
+                {
+                    var losses = Step(backbone, head, teacher, batch, backboneOptimizer, headOptimizer);
+                    foreach (var (name, value) in losses) sums[name] = sums.GetValueOrDefault(name) + value;
+                    step++;
+                    position = position with { GlobalStep = position.GlobalStep + 1 };
+                    stepsThisSession++;
+                    if (step % options.LogEverySteps == 0 || step == loader.BatchesPerEpoch)
+                        log.Report(Progress(epoch, step, loader, position.GlobalStep, totalSteps, losses, lr, stepsThisSession, stopwatch));
+                    if (options.VerifyEverySteps > 0 && position.GlobalStep % options.VerifyEverySteps == 0)
+                        Verify(backbone, position.GlobalStep, log, cancellation);
+                }
+                cancellation.ThrowIfCancellationRequested();
+            }
+            if (options.VerifyEverySteps == 0) Verify(backbone, position.GlobalStep, log, cancellation);
+            position = new RunPosition(epoch + 1, position.GlobalStep);
+            string checkpoint = SaveCheckpoint(position, backbone, head, backboneOptimizer, headOptimizer);
+            log.Report(new EpochCompleted(epoch + 1, position.GlobalStep, checkpoint, sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(step, 1))));
+        }
+
+        return SaveModel(backbone);
+    }
+
+    public static MarginHead CreateHead(TrainingOptions options, int classes) => options.Mode == TrainingMode.CosFace
+        ? new CosFaceHead(options.Model.EmbeddingSize, classes, options.Scale, options.EffectiveMargin)
+        : new ArcFaceHead(options.Model.EmbeddingSize, classes, options.Scale, options.EffectiveMargin);
+
+    private Dictionary<string, double> Step(Module<Tensor, Tensor> backbone, MarginHead head, Module<Tensor, Tensor>? teacher,
+        Batch batch, Optimizer backboneOptimizer, Optimizer headOptimizer)
+    {
+        Tensor embeddings = Functional.Normalize(backbone.Forward(batch.Images));
+        Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, batch.Labels), batch.Labels);
+        Tensor loss = ce;
+        var losses = new Dictionary<string, double>();
+        if (teacher is not null)
+        {
+            Tensor target;
+            using (Engine.NoGrad()) target = Functional.Normalize(teacher.Forward(batch.Images));
+            Tensor kd = Functional.MseLoss(embeddings, target) * options.DistillationWeight;
+            loss = ce + kd;
+            losses["kd"] = kd.Item();
+        }
+        loss.Backward();
+        if (options.GradientClip is { } clip) GradientClipping.ClipGradNorm(backbone.Parameters(), clip);
+        backboneOptimizer.Step();
+        headOptimizer.Step();
+        backboneOptimizer.ZeroGrad();
+        headOptimizer.ZeroGrad();
+        losses["ce"] = ce.Item();
+        losses["total"] = loss.Item();
+        return losses;
+    }
+
+    private StepProgress Progress(int epoch, int step, BatchLoader loader, long globalStep, long totalSteps,
+        Dictionary<string, double> losses, double lr, long stepsThisSession, Stopwatch stopwatch)
+    {
+        double seconds = stopwatch.Elapsed.TotalSeconds;
+        double imagesPerSecond = seconds > 0 ? stepsThisSession * options.BatchSize / seconds : 0;
+        double secondsPerStep = stepsThisSession > 0 ? seconds / stepsThisSession : 0;
+        return new StepProgress(epoch + 1, options.Epochs, step, loader.BatchesPerEpoch, globalStep, totalSteps, losses, lr,
+            imagesPerSecond, TimeSpan.FromSeconds(secondsPerStep * (totalSteps - globalStep)));
+    }
+
+    private void Verify(Module<Tensor, Tensor> backbone, long globalStep, EventLog log, CancellationToken cancellation)
+    {
+        foreach (PairSet pairs in validation ?? [])
+        {
+            float[][] embeddings = new EmbeddingExtractor(backbone).Extract(pairs.Images, pairs.ImageSize, flip: true, cancellation);
+            var result = PairVerificationProtocol.Evaluate(pairs.Name, PairVerificationProtocol.Distances(embeddings), pairs.IsSame);
+            log.Report(new VerificationCheck(globalStep, pairs.Name, pairs.IsSynthetic, result.MeanAccuracy, result.StdAccuracy));
+        }
+        backbone.Train();
+    }
+
+    private RunPosition Resume(Module backbone, Module head, Optimizer backboneOptimizer, Optimizer headOptimizer, EventLog log)
+    {
+        IReadOnlyList<int> checkpoints = run.Checkpoints();
+        if (checkpoints.Count == 0) return new RunPosition(0, 0);
+        string folder = run.CheckpointPath(checkpoints[^1]);
+        WeightFiles.LoadModule(backbone, Path.Combine(folder, BackboneFile));
+        WeightFiles.LoadModule(head, Path.Combine(folder, HeadFile));
+        WeightFiles.LoadOptimizer(backboneOptimizer, Path.Combine(folder, BackboneOptimizerFile));
+        WeightFiles.LoadOptimizer(headOptimizer, Path.Combine(folder, HeadOptimizerFile));
+        var position = JsonSerializer.Deserialize<RunPosition>(File.ReadAllText(Path.Combine(folder, PositionFile)), EventLog.JsonOptions)
+                       ?? throw new InvalidDataException($"{folder}/{PositionFile} is empty");
+        log.Report(new RunMessage($"resumed from {folder} (after epoch {position.CompletedEpochs}, step {position.GlobalStep})"));
+        return position;
+    }
+
+    private string SaveCheckpoint(RunPosition position, Module backbone, Module head, Optimizer backboneOptimizer, Optimizer headOptimizer) =>
+        run.WriteCheckpoint(position.CompletedEpochs, folder =>
+        {
+            WeightFiles.SaveModule(backbone, Path.Combine(folder, BackboneFile));
+            WeightFiles.SaveModule(head, Path.Combine(folder, HeadFile));
+            WeightFiles.SaveOptimizer(backboneOptimizer, Path.Combine(folder, BackboneOptimizerFile));
+            WeightFiles.SaveOptimizer(headOptimizer, Path.Combine(folder, HeadOptimizerFile));
+            File.WriteAllText(Path.Combine(folder, PositionFile), JsonSerializer.Serialize(position, EventLog.JsonOptions));
+        });
+
+    private string SaveModel(Module backbone) =>
+        run.WriteModel(folder =>
+        {
+            WeightFiles.SaveModule(backbone, Path.Combine(folder, WeightsFile));
+            var card = new TrainedModelConfig(options.Model, options.Mode, data.Name, data.IsSynthetic, options.Epochs, backbone.ParameterCount());
+            File.WriteAllText(Path.Combine(folder, ConfigFile), JsonSerializer.Serialize(card, EventLog.IndentedJsonOptions));
+        });
+
+    private static ITeacherProvider? CreateTeachers(TrainingOptions options, Device device) => options.Mode switch
+    {
+        TrainingMode.Distillation => new FixedTeacher(options.Teacher!, options.TeacherWeights!, device),
+        TrainingMode.MultiStepDistillation => new MultiStepTeacher(options.Teacher!, options.TeacherRun!, device),
+        _ => null,
+    };
+}
+
+/// <summary>How far a run has come: epochs fully done and optimiser steps taken.</summary>
+public sealed record RunPosition(int CompletedEpochs, long GlobalStep);
+
+/// <summary>The config.json of a finished model folder: how to rebuild the network and where it came from.</summary>
+public sealed record TrainedModelConfig(ModelConfig Model, TrainingMode Mode, string TrainingData, bool Synthetic, int Epochs, long Parameters);

@@ -1,0 +1,120 @@
+using System.Text.Json.Serialization;
+using PocketNet.Models.Registry;
+
+namespace PocketNet.Training.Recognition;
+
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingMode>))]
+public enum TrainingMode
+{
+    /// <summary>ArcFace margin loss alone.</summary>
+    ArcFace,
+
+    /// <summary>CosFace margin loss alone.</summary>
+    CosFace,
+
+    /// <summary>ArcFace plus distillation from one frozen teacher.</summary>
+    Distillation,
+
+    /// <summary>ArcFace plus distillation from a teacher whose checkpoint advances with the student's epoch.</summary>
+    MultiStepDistillation,
+}
+
+/// <summary>
+/// What a face-recognition training run does. Defaults are the paper's (FACTS.md): SGD with momentum
+/// 0.9 and weight decay 5e-4, learning rate 0.1 for a global batch of 512 (scaled linearly with the
+/// batch), ArcFace s = 64 and m = 0.5, distillation weight 100.
+/// </summary>
+public sealed record TrainingOptions
+{
+    public const int ReferenceBatchSize = 512;
+
+    public TrainingMode Mode { get; init; } = TrainingMode.ArcFace;
+
+    public required ModelConfig Model { get; init; }
+
+    /// <summary>Where the training images come from (resolved by the application layer).</summary>
+    public required DataSource Data { get; init; }
+
+    public int Epochs { get; init; } = 26;
+
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Learning rate at a batch of 512; the rate used is this times BatchSize / 512.</summary>
+    public double LearningRate { get; init; } = 0.1;
+
+    public double Momentum { get; init; } = 0.9;
+
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>
+    /// Epochs (counted from 1, as the paper and the reference count them) from which the learning rate
+    /// is multiplied by <see cref="Gamma"/> once more. MS1MV2: 8, 14, 20, 25; CASIA-WebFace: 20, 28, 32.
+    /// </summary>
+    public IReadOnlyList<int> Milestones { get; init; } = [8, 14, 20, 25];
+
+    public double Gamma { get; init; } = 0.1;
+
+    /// <summary>Maximum L2 norm of the backbone's gradient (the reference clips at 5 when distilling); null: no clipping.</summary>
+    public double? GradientClip { get; init; }
+
+    /// <summary>s of the margin head.</summary>
+    public double Scale { get; init; } = 64;
+
+    /// <summary>m of the margin head; null: 0.5 for ArcFace-based modes, 0.35 for CosFace.</summary>
+    public double? Margin { get; init; }
+
+    /// <summary>w in CE + w·MSE(normalised student, normalised teacher).</summary>
+    public double DistillationWeight { get; init; } = 100;
+
+    /// <summary>Distillation: the teacher network.</summary>
+    public ModelConfig? Teacher { get; init; }
+
+    /// <summary>Distillation: safetensors or .pth weights of the teacher.</summary>
+    public string? TeacherWeights { get; init; }
+
+    /// <summary>Multi-step distillation: the teacher's run folder, whose per-epoch checkpoints are used in turn.</summary>
+    public string? TeacherRun { get; init; }
+
+    public int Seed { get; init; }
+
+    /// <summary>cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Steps between progress events.</summary>
+    public int LogEverySteps { get; init; } = 10;
+
+    /// <summary>Steps between verification checks on the validation pair sets; 0: only at the end of each epoch.</summary>
+    public int VerifyEverySteps { get; init; }
+
+    public double EffectiveLearningRate => LearningRate * BatchSize / ReferenceBatchSize;
+
+    public double EffectiveMargin => Margin ?? (Mode == TrainingMode.CosFace ? 0.35 : 0.5);
+
+    public bool Distils => Mode is TrainingMode.Distillation or TrainingMode.MultiStepDistillation;
+
+    /// <summary>Learning-rate factor of a zero-based epoch: Gamma to the number of milestones m with m - 1 &lt;= epoch.</summary>
+    public double LearningRateFactor(int epoch) => Math.Pow(Gamma, Milestones.Count(m => m - 1 <= epoch));
+
+    /// <summary>Rejects impossible combinations with a message that names the option.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, not {Epochs}");
+        if (BatchSize < 2) throw new ArgumentException($"batch size must be at least 2, not {BatchSize}");
+        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, not {LearningRate}");
+        if (Milestones.Any(m => m < 1)) throw new ArgumentException("milestones count epochs from 1");
+        if (GradientClip is <= 0) throw new ArgumentException($"gradient clip must be positive, not {GradientClip}");
+        if (LogEverySteps < 1) throw new ArgumentException("log-every must be at least 1 step");
+        if (Mode == TrainingMode.Distillation && (Teacher is null || TeacherWeights is null))
+            throw new ArgumentException("distillation needs a teacher model and its weights (--teacher, --teacher-weights)");
+        if (Mode == TrainingMode.MultiStepDistillation && (Teacher is null || TeacherRun is null))
+            throw new ArgumentException("multi-step distillation needs a teacher model and the teacher's run folder (--teacher, --teacher-run)");
+        if (Distils && Teacher!.EmbeddingSize != Model.EmbeddingSize)
+            throw new ArgumentException($"the teacher's embedding size ({Teacher.EmbeddingSize}) must equal the student's ({Model.EmbeddingSize})");
+    }
+}
+
+/// <summary>A training set by format and location, as recorded in run.json.</summary>
+public sealed record DataSource(string Format, string Path)
+{
+    public override string ToString() => $"{Format}:{Path}";
+}

@@ -6,12 +6,13 @@
 #   cmake, g++     build the native C ABI over libtorch (src/native)
 #   libtorch-dev   libtorch itself, with its CMake config (find_package(Torch))
 #   python3-torch  PyTorch on the same libtorch, for the parity tests and benchmarks
+#   libturbojpeg0-dev, libpng-dev   JPEG and PNG decoding (P/Invoke from PocketNet.Data)
 #
 # Set POCKETNET_SKIP_SETUP=1 to skip the package step (e.g. in the GPU image, which brings
 # its own CUDA libtorch and must not pull Debian's CPU build).
 set -euo pipefail
 
-PACKAGES=(cmake g++ libtorch-dev python3-torch)
+PACKAGES=(cmake g++ libtorch-dev python3-torch libturbojpeg0-dev libpng-dev)
 
 # Prints "yes" when the Debian package $1 is installed, "no" otherwise.
 package_installed() {

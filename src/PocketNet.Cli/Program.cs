@@ -5,7 +5,8 @@ namespace PocketNet.Cli;
 /// <summary>Entry point of the `pocketnet` command: dispatches the first argument to a verb.</summary>
 public static class Program
 {
-    private static readonly IReadOnlyList<ICommand> Commands = [new DoctorCommand()];
+    private static readonly IReadOnlyList<ICommand> Commands =
+        [new DoctorCommand(), new ModelsCommand(), new InitCommand()];
 
     public static int Main(string[] args)
     {

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using PocketNet.Models.Registry;
+using PocketNet.Torch;
+using PocketNet.Torch.NN;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Recognition;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Application.Models;
+
+/// <summary>A network with weights, ready to embed faces.</summary>
+public sealed record LoadedModel(ModelConfig Config, Module<Tensor, Tensor> Network, string Weights) : IDisposable
+{
+    public void Dispose() => Network.Dispose();
+}
+
+/// <summary>
+/// Opens a model by registry name plus a weights file, or by a model folder (a run's model/ or a
+/// downloaded zip's contents: config.json + weights.safetensors), or a run folder (its model/).
+/// </summary>
+public static class ModelLoader
+{
+    public static LoadedModel Load(string nameOrFolder, string? weights, Device device, int? embeddingSize = null)
+    {
+        ModelConfig config;
+        if (Directory.Exists(nameOrFolder))
+        {
+            string folder = File.Exists(Path.Combine(nameOrFolder, RecognitionTrainer.ConfigFile))
+                ? nameOrFolder
+                : Path.Combine(nameOrFolder, RunDirectory.ModelFolder);
+            config = ReadConfig(Path.Combine(folder, RecognitionTrainer.ConfigFile));
+            weights ??= Path.Combine(folder, RecognitionTrainer.WeightsFile);
+        }
+        else
+        {
+            config = ModelRegistry.Resolve(nameOrFolder, embeddingSize);
+            if (weights is null) throw new ArgumentException($"'{nameOrFolder}' is a registry name: give its weights with --weights (or pass a model folder)");
+        }
+        Module<Tensor, Tensor> network = ModelRegistry.Create(config);
+        try
+        {
+            network.To(device);
+            WeightFiles.LoadModule(network, weights);
+            network.Eval();
+            return new LoadedModel(config, network, weights);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads a model folder's config.json: a trained model's (with provenance) or a bare ModelConfig.</summary>
+    public static ModelConfig ReadConfig(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: not a model folder", path);
+        string json = File.ReadAllText(path);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            return document.RootElement.TryGetProperty("model", out _)
+                ? JsonSerializer.Deserialize<TrainedModelConfig>(json, EventLog.JsonOptions)!.Model
+                : JsonSerializer.Deserialize<ModelConfig>(json, EventLog.JsonOptions)!;
+        }
+        catch (Exception e) when (e is JsonException or NullReferenceException)
+        {
+            throw new InvalidDataException($"{path} is not a model configuration: {e.Message}", e);
+        }
+    }
+}

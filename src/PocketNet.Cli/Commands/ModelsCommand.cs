@@ -1,0 +1,36 @@
+using System.Text.Json;
+using PocketNet.Application.Models;
+using PocketNet.Training.Progress;
+
+namespace PocketNet.Cli.Commands;
+
+/// <summary>`pocketnet models [--json]`: every registry network with its parameters and MFLOPs (112x112).</summary>
+public sealed class ModelsCommand : ICommand
+{
+    public string Name => "models";
+
+    public string Summary => "list the networks: name, parameters, MFLOPs (--json for machines)";
+
+    public int Run(string[] args, TextWriter output)
+    {
+        var arguments = new Arguments(Name, args);
+        bool json = arguments.Flag("json");
+        arguments.EnsureAllUsed();
+
+        var models = ModelCatalog.All();
+        if (json)
+        {
+            var rows = models.Select(m => new
+            {
+                m.Name, m.Description, m.Parameters, MegaFlops = Math.Round(m.MegaFlops, 2), m.Config.EmbeddingSize, m.IsTeacher, m.Config,
+            });
+            output.WriteLine(JsonSerializer.Serialize(rows, EventLog.IndentedJsonOptions));
+            return 0;
+        }
+        output.WriteLine($"{"name",-18} {"parameters",12} {"MFLOPs",10} {"embedding",9}  description");
+        foreach (ModelSummary m in models)
+            output.WriteLine($"{m.Name,-18} {m.Parameters,12:N0} {m.MegaFlops,10:F2} {m.Config.EmbeddingSize,9}  {m.Description}");
+        output.WriteLine("(FLOPs of one 112x112 image, counted as the PocketNet paper counts them)");
+        return 0;
+    }
+}

@@ -16,11 +16,11 @@ ENV DEBIAN_FRONTEND=noninteractive \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     DOTNET_NOLOGO=1
 
-# Build tools for the native C ABI (cmake, g++), python3 for the scripts, and what the .NET SDK needs at
-# run time (ICU for globalization; curl/ca-certificates/unzip to fetch the SDK and libtorch below).
+# Build tools for the native C ABI (cmake, g++), python3 for the scripts, JPEG/PNG decoding (libjpeg-turbo,
+# libpng), and what the .NET SDK needs at run time (ICU; curl/ca-certificates/unzip fetch the SDK and libtorch).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates curl unzip cmake g++ python3 libicu70 \
+      ca-certificates curl unzip cmake g++ python3 libicu70 libturbojpeg0-dev libpng-dev \
  && rm -rf /var/lib/apt/lists/*
 
 # The .NET 10 SDK, through Microsoft's official install script, into /usr/share/dotnet.
@@ -49,9 +49,9 @@ ENV CMAKE_PREFIX_PATH=/opt/libtorch \
 WORKDIR /opt/pocketnet
 COPY . .
 
-# Build everything in Release. dotnet build also configures and compiles src/native against /opt/libtorch.
-# TorchCMakePrefix names the same prefix for the MSBuild side; CMAKE_PREFIX_PATH above is what CMake reads.
-RUN dotnet build PocketNet.Portal.sln -c Release -p:TorchCMakePrefix=/opt/libtorch
+# Build everything in Release. dotnet build also configures and compiles src/native against /opt/libtorch
+# (found through CMAKE_PREFIX_PATH above).
+RUN dotnet build PocketNet.Portal.sln -c Release
 
 # Start through run.sh, without its Debian package step (it would pull Debian/Ubuntu's CPU libtorch) and
 # without rebuilding (done above). The portal listens on localhost unless PORTAL_URL says otherwise.

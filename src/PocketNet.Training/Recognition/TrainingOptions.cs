@@ -83,6 +83,9 @@ public sealed record TrainingOptions
     /// <summary>Steps between progress events.</summary>
     public int LogEverySteps { get; init; } = 10;
 
+    /// <summary>Pair sets (.bin files) checked during training, e.g. lfw.bin and cfp_fp.bin.</summary>
+    public IReadOnlyList<string> Validation { get; init; } = [];
+
     /// <summary>Steps between verification checks on the validation pair sets; 0: only at the end of each epoch.</summary>
     public int VerifyEverySteps { get; init; }
 

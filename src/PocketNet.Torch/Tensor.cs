@@ -42,6 +42,30 @@ public sealed unsafe partial class Tensor : IDisposable
         Scope = null;
     }
 
+    /// <summary>
+    /// Makes this object hold <paramref name="replacement"/>'s native tensor, releasing the one it held,
+    /// and empties <paramref name="replacement"/>. Everyone holding this object (a layer's Weight
+    /// property, a module's parameter list) then sees the new tensor: this is how a module is moved to
+    /// another device or type in place.
+    /// </summary>
+    internal void ReplaceWith(Tensor replacement)
+    {
+        if (ReferenceEquals(this, replacement)) return;
+        IntPtr handle = Interlocked.Exchange(ref replacement._handle, IntPtr.Zero);
+        if (handle == IntPtr.Zero) throw new ObjectDisposedException(nameof(Tensor), "the replacement tensor was already disposed");
+        Interlocked.Decrement(ref _liveCount);
+        replacement.Scope = null;
+        IntPtr old = Interlocked.Exchange(ref _handle, handle);
+        if (old != IntPtr.Zero)
+        {
+            NativeMethods.pn_free(old);
+        }
+        else
+        {
+            Interlocked.Increment(ref _liveCount);
+        }
+    }
+
     /// <summary>Hands this tensor to the scope enclosing its current one (or to the caller if none).</summary>
     public Tensor MoveToOuterScope()
     {

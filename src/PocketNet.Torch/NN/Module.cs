@@ -156,9 +156,29 @@ public abstract class Module : IDisposable
             Tensor moved;
             using (Engine.NoGrad()) moved = old.To(device).DetachFromScope();
             if (parameter) moved.RequiresGrad = old.RequiresGrad;
-            tensors[i] = new(tensors[i].Key, moved);
-            old.Dispose();
+            // In place, so layers that keep a reference (Conv2d.Weight...) see the moved tensor.
+            old.ReplaceWith(moved);
         }
+    }
+
+    /// <summary>
+    /// Converts every floating-point parameter and buffer to <paramref name="type"/> (Float64 for
+    /// gradient checks), in place; integer buffers (num_batches_tracked) keep their type.
+    /// </summary>
+    public Module To(ScalarType type)
+    {
+        if (!type.IsFloatingPoint()) throw new ArgumentException($"modules convert to floating-point types only, not {type}", nameof(type));
+        foreach (var (_, m) in NamedModules())
+            foreach (var (_, old) in m._parameters.Concat(m._buffers))
+            {
+                if (!old.DType.IsFloatingPoint() || old.DType == type) continue;
+                Tensor converted;
+                using (Engine.NoGrad()) converted = old.To(type).DetachFromScope();
+                bool requiresGrad = old.RequiresGrad;
+                old.ReplaceWith(converted);
+                if (requiresGrad) old.RequiresGrad = true;
+            }
+        return this;
     }
 
     /// <summary>Clears the gradient of every parameter (PyTorch's zero_grad(set_to_none=True)).</summary>

@@ -6,29 +6,36 @@ namespace PocketNet.Cli;
 public static class Program
 {
     private static readonly IReadOnlyList<ICommand> Commands =
-        [new DoctorCommand(), new ModelsCommand(), new InitCommand()];
+        [
+            new DoctorCommand(), new ModelsCommand(), new InitCommand(), new EmbedCommand(), new TrainCommand(), new SearchCommand(),
+            new ResumeCommand(),
+        ];
 
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs one verb, writing its output and errors to the given writers; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            PrintUsage(Console.Out);
+            PrintUsage(args.Length == 0 ? error : output);
             return args.Length == 0 ? 2 : 0;
         }
         ICommand? command = Commands.FirstOrDefault(c => c.Name == args[0]);
         if (command is null)
         {
-            Console.Error.WriteLine($"pocketnet: unknown verb '{args[0]}'");
-            PrintUsage(Console.Error);
+            error.WriteLine($"pocketnet: unknown verb '{args[0]}'");
+            PrintUsage(error);
             return 2;
         }
         try
         {
-            return command.Run(args[1..], Console.Out);
+            return command.Run(args[1..], output);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or DllNotFoundException or PocketNet.Torch.TorchException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
+                                      or DllNotFoundException or FormatException or PocketNet.Torch.TorchException)
         {
-            Console.Error.WriteLine($"pocketnet {command.Name}: {e.Message}");
+            error.WriteLine($"pocketnet {command.Name}: {e.Message}");
             return 1;
         }
     }

@@ -30,7 +30,7 @@ public sealed class DoctorCommand : ICommand
 
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(JsonSerializer.Serialize(report, PocketNet.Training.Progress.EventLog.IndentedJsonOptions));
             return 0;
         }
         output.WriteLine($"libtorch        {report.LibtorchVersion}");

@@ -1,0 +1,30 @@
+using PocketNet.Data.Pairs;
+using PocketNet.Data.Training;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Recognition;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Application.Training;
+
+/// <summary>Starts and resumes training runs; the one place both front ends go through.</summary>
+public static class TrainingService
+{
+    /// <summary>Trains (or continues) the run in <paramref name="runFolder"/>; returns the finished model's folder.</summary>
+    public static string Train(TrainingOptions options, string runFolder, IProgress<TrainingEvent>? observer, CancellationToken cancellation)
+    {
+        options.Validate();
+        ITrainingSet data = DataCatalog.OpenTrainingSet(options.Data);
+        IReadOnlyList<PairSet> validation = options.Validation.Select(DataCatalog.OpenPairSet).ToList();
+        observer?.Report(new RunMessage(
+            $"training {options.Model.DisplayName} ({options.Mode}) on {data.Name}{(data.IsSynthetic ? " [synthetic]" : "")}: " +
+            $"{data.Count:N0} images of {data.ClassCount:N0} identities, {options.Epochs} epochs of {data.Count / options.BatchSize:N0} steps"));
+        return new RecognitionTrainer(options, data, new RunDirectory(runFolder), validation, observer).Run(cancellation);
+    }
+
+    /// <summary>Continues a stopped run from its newest checkpoint, with the options it was started with.</summary>
+    public static string Resume(string runFolder, IProgress<TrainingEvent>? observer, CancellationToken cancellation)
+    {
+        var run = new RunDirectory(runFolder);
+        return Train(run.ReadOptions<TrainingOptions>(), runFolder, observer, cancellation);
+    }
+}

@@ -1,0 +1,56 @@
+using PocketNet.Training.Progress;
+
+namespace PocketNet.Cli.Commands;
+
+/// <summary>
+/// Shows a run's events on the terminal: a progress bar redrawn in place on a terminal (one line per
+/// report when output is redirected), verification results, epochs and messages on their own lines.
+/// </summary>
+public sealed class ConsoleProgress(TextWriter output) : IProgress<TrainingEvent>
+{
+    private readonly bool _interactive = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+    private readonly Lock _lock = new();
+    private bool _barShown;
+
+    public void Report(TrainingEvent value)
+    {
+        lock (_lock)
+        {
+            switch (value)
+            {
+                case StepProgress step:
+                    string line = Format(step);
+                    if (_interactive) output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 160) : 0));
+                    else output.WriteLine(line);
+                    _barShown = _interactive;
+                    break;
+                default:
+                    if (_barShown) output.WriteLine();
+                    _barShown = false;
+                    output.WriteLine(Describe(value));
+                    break;
+            }
+        }
+    }
+
+    public static string Format(StepProgress p)
+    {
+        const int width = 20;
+        int filled = (int)Math.Round(p.Fraction * width);
+        string losses = string.Join(" ", p.Losses.Select(kv => $"{kv.Key} {kv.Value:F4}"));
+        return $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} [{new string('#', filled)}{new string('.', width - filled)}] " +
+               $"{p.Fraction:P1} | {losses} | lr {p.LearningRate:G3} | {p.ImagesPerSecond:F1} img/s | ETA {FormatDuration(p.EstimatedRemaining)}";
+    }
+
+    private static string Describe(TrainingEvent e) => e switch
+    {
+        VerificationCheck v => $"verification at step {v.GlobalStep}: {v.Benchmark}{(v.Synthetic ? " (synthetic)" : "")} accuracy {v.Accuracy:P2} ± {v.Std:P2}",
+        EpochCompleted c => $"epoch {c.Epoch} done at step {c.GlobalStep}: mean {string.Join(", ", c.MeanLosses.Select(kv => $"{kv.Key} {kv.Value:F4}"))}; checkpoint {c.Checkpoint}",
+        GenotypeDerived g => $"epoch {g.Epoch} genotype (validation top-1 {g.ValidationAccuracy:P1}): {g.Genotype}",
+        RunMessage m => m.Text,
+        _ => e.ToString(),
+    };
+
+    private static string FormatDuration(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:D2}:{t.Seconds:D2}" : $"{t.Minutes}:{t.Seconds:D2}";
+}

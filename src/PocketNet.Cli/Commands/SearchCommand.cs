@@ -1,0 +1,41 @@
+using PocketNet.Application.Training;
+using PocketNet.Training.Search;
+
+namespace PocketNet.Cli.Commands;
+
+/// <summary>
+/// `pocketnet search --data FORMAT:PATH --out RUN [options]`: DARTS architecture search as PocketNet ran it.
+/// The result (model/genotype.txt, model/config.json) trains with `pocketnet train --genotype RUN/model/genotype.txt`.
+/// </summary>
+public sealed class SearchCommand : ICommand
+{
+    public string Name => "search";
+
+    public string Summary => "DARTS architecture search; its genotype then trains like any model";
+
+    public int Run(string[] args, TextWriter output)
+    {
+        var a = new Arguments(Name, args);
+        var defaults = new SearchOptions { Data = new("", "") };
+        var options = new SearchOptions
+        {
+            Data = DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the search images (split in halves)")),
+            Epochs = a.Int("epochs", defaults.Epochs, 1),
+            BatchSize = a.Int("batch", defaults.BatchSize, 2),
+            WeightLearningRate = a.Double("lr", defaults.WeightLearningRate, 0),
+            WeightLearningRateMin = a.Double("lr-min", defaults.WeightLearningRateMin, 0),
+            AlphaLearningRate = a.Double("alpha-lr", defaults.AlphaLearningRate, 0),
+            Channels = a.Int("channels", defaults.Channels, 2),
+            Cells = a.Int("cells", defaults.Cells, 3),
+            SecondOrder = !a.Flag("first-order"),
+            FinalChannels = a.Int("final-channels", defaults.FinalChannels, 2),
+            FinalCells = a.Int("final-cells", defaults.FinalCells, 4),
+            FinalEmbedding = a.Int("final-embedding", defaults.FinalEmbedding, 1),
+            Seed = a.Int("seed", defaults.Seed, 0),
+            Device = a.Optional("device") ?? defaults.Device,
+        };
+        string runFolder = a.Required("out", "the run folder to create");
+        a.EnsureAllUsed();
+        return TrainCommand.Execute(output, cancellation => SearchService.Search(options, runFolder, new ConsoleProgress(output), cancellation));
+    }
+}

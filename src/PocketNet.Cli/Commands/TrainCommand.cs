@@ -1,0 +1,117 @@
+using PocketNet.Application.Training;
+using PocketNet.Models.Registry;
+using PocketNet.Training.Recognition;
+
+namespace PocketNet.Cli.Commands;
+
+/// <summary>
+/// `pocketnet train --model M --data FORMAT:PATH --out RUN [options]`: trains a face-embedding network.
+/// Ctrl+C stops after the current step; `pocketnet resume RUN` continues from the last epoch checkpoint.
+/// </summary>
+public sealed class TrainCommand : ICommand
+{
+    public string Name => "train";
+
+    public string Summary => "train a network (ArcFace, CosFace, KD, multi-step KD) into a run folder";
+
+    public static string Usage =>
+        """
+        pocketnet train --model NAME | --genotype G [--channels C --cells N] [--embedding E]
+                        --data recordio:DIR | folder:DIR   --out RUN_DIR
+                        [--mode arcface|cosface|kd|multistep-kd] [--epochs 26] [--batch 128] [--lr 0.1 (at batch 512)]
+                        [--milestones 8,14,20,25] [--momentum 0.9] [--weight-decay 5e-4] [--clip NORM]
+                        [--margin M] [--scale S] [--kd-weight 100]
+                        [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE] [--teacher-run DIR]
+                        [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
+        """;
+
+    public int Run(string[] args, TextWriter output)
+    {
+        var arguments = new Arguments(Name, args);
+        TrainingOptions options = Read(arguments);
+        string runFolder = arguments.Required("out", "the run folder to create");
+        arguments.EnsureAllUsed();
+        return Execute(output, cancellation => TrainingService.Train(options, runFolder, new ConsoleProgress(output), cancellation));
+    }
+
+    internal static TrainingOptions Read(Arguments a)
+    {
+        ModelConfig model = ModelOptions.Read(a);
+        TrainingMode mode = ParseMode(a.Optional("mode") ?? "arcface");
+        string? teacher = a.Optional("teacher");
+        var defaults = new TrainingOptions { Model = model, Data = new DataSource("", "") };
+        return new TrainingOptions
+        {
+            Mode = mode,
+            Model = model,
+            Data = DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the training images")),
+            Epochs = a.Int("epochs", defaults.Epochs, 1),
+            BatchSize = a.Int("batch", defaults.BatchSize, 2),
+            LearningRate = a.Double("lr", defaults.LearningRate, 0),
+            Milestones = a.IntList("milestones") ?? defaults.Milestones,
+            Momentum = a.Double("momentum", defaults.Momentum, 0, 1),
+            WeightDecay = a.Double("weight-decay", defaults.WeightDecay, 0),
+            GradientClip = a.OptionalDouble("clip") ?? (mode is TrainingMode.Distillation or TrainingMode.MultiStepDistillation ? 5 : null),
+            Margin = a.OptionalDouble("margin"),
+            Scale = a.Double("scale", defaults.Scale, 0),
+            DistillationWeight = a.Double("kd-weight", defaults.DistillationWeight, 0),
+            Teacher = teacher is null ? null : ModelRegistry.Resolve(teacher, a.OptionalInt("teacher-embedding") ?? model.EmbeddingSize),
+            TeacherWeights = a.Optional("teacher-weights"),
+            TeacherRun = a.Optional("teacher-run"),
+            Validation = a.Optional("validation")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            VerifyEverySteps = a.Int("verify-every", 0, 0),
+            Seed = a.Int("seed", 0, 0),
+            Device = a.Optional("device") ?? "auto",
+            LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
+        };
+    }
+
+    private static TrainingMode ParseMode(string text) => text.ToLowerInvariant() switch
+    {
+        "arcface" => TrainingMode.ArcFace,
+        "cosface" => TrainingMode.CosFace,
+        "kd" or "distillation" => TrainingMode.Distillation,
+        "multistep-kd" or "multi-step-kd" or "multistep" => TrainingMode.MultiStepDistillation,
+        _ => throw new ArgumentException($"train: --mode must be arcface, cosface, kd or multistep-kd, not '{text}'"),
+    };
+
+    /// <summary>Runs a long job with Ctrl+C mapped to cancellation; prints where the result went.</summary>
+    internal static int Execute(TextWriter output, Func<CancellationToken, string> job)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            string result = job(cancel.Token);
+            output.WriteLine($"done: {result}");
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            output.WriteLine();
+            output.WriteLine("stopped; the last completed epoch's checkpoint is kept — continue with `pocketnet resume RUN_DIR`");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+}
+
+/// <summary>Parses <c>FORMAT:PATH</c>, e.g. recordio:/data/faces_emore or folder:/data/casia.</summary>
+public static class DataSourceParser
+{
+    public static DataSource Parse(string text)
+    {
+        int colon = text.IndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+            throw new ArgumentException($"'{text}' is not FORMAT:PATH (formats: recordio, folder)");
+        return new DataSource(text[..colon].ToLowerInvariant(), Path.GetFullPath(text[(colon + 1)..]));
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PocketNet.Data.Imaging;
+using PocketNet.Data.RecordIO;
+using PocketNet.Models.Registry;
+using PocketNet.Torch;
+using PocketNet.Torch.NN;
+using PocketNet.Torch.Serialization;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Cli.Tests;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    [Fact]
+    public void ModelsListsEveryRegistryNetworkWithItsSize()
+    {
+        var (code, output, _) = CliRunner.Run("models", "--json");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        Assert.Equal(ModelRegistry.Entries.Select(e => e.Name).Order(), rows.Keys.Order());
+        Assert.Equal(925_632, rows["pocketnet-s-128"].GetProperty("parameters").GetInt64());
+        Assert.Equal(587.11, rows["pocketnet-s-128"].GetProperty("mega_flops").GetDouble());
+        Assert.Equal(474.84, rows["mobilefacenet"].GetProperty("mega_flops").GetDouble());
+    }
+
+    [Fact]
+    public void InitWritesWeightsUnderTheReferenceNamesAndIsRepeatable()
+    {
+        string a = Path.Combine(_temp.Path, "a.safetensors"), b = Path.Combine(_temp.Path, "b.safetensors");
+        Assert.Equal(0, CliRunner.Run("init", "--model", "pocketnet-m-128", "--seed", "5", "--out", a).ExitCode);
+        Assert.Equal(0, CliRunner.Run("init", "--model", "pocketnet-m-128", "--seed", "5", "--out", b).ExitCode);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+        using TensorDictionary weights = SafeTensors.Load(a);
+        Assert.Contains("stem.0.weight", weights.Keys);
+        Assert.Contains("cells.4.preproc0.conv11.weight", weights.Keys);
+        Assert.Contains("tail.4.weight", weights.Keys);
+        Assert.Equal(new long[] { 512, 1, 7, 7 }, weights["tail.4.weight"].Shape);
+    }
+
+    [Fact]
+    public void UnknownVerbsOptionsAndModelsAreExplained()
+    {
+        Assert.Equal(2, CliRunner.Run("trian").ExitCode);
+        var (code, _, error) = CliRunner.Run("init", "--model", "pocketnet-s-128", "--sed", "1", "--out", "x");
+        Assert.Equal(1, code);
+        Assert.Contains("unknown option --sed", error);
+        var unknownModel = CliRunner.Run("init", "--model", "pocketnet-xl", "--out", "x");
+        Assert.Contains("unknown model 'pocketnet-xl'", unknownModel.Error);
+        var badNumber = CliRunner.Run("init", "--model", "pocketnet-s-128", "--seed", "many", "--out", "x");
+        Assert.Contains("--seed must be a number", badNumber.Error);
+        var missingData = CliRunner.Run("train", "--model", "pocketnet-s-128", "--data", "recordio:/no/such/place", "--out", Path.Combine(_temp.Path, "r"));
+        Assert.Equal(1, missingData.ExitCode);
+        Assert.Contains("/no/such/place", missingData.Error);
+    }
+
+    [Fact]
+    public void EmbedWritesOneRowPerImageMatchingTheNetwork()
+    {
+        string weights = Path.Combine(_temp.Path, "w.safetensors");
+        CliRunner.Run("init", "--model", "mobilefacenet", "--seed", "1", "--out", weights);
+        string images = Directory.CreateDirectory(Path.Combine(_temp.Path, "faces")).FullName;
+        var random = new Random(3);
+        var inputs = new List<float[]>();
+        foreach (string name in new[] { "b.png", "a.png", "c.jpg" })
+        {
+            var image = new Image(112, 112, 3);
+            random.NextBytes(image.Pixels);
+            if (name.EndsWith(".png")) ImageEncoder.Save(image, Path.Combine(images, name));
+            else File.WriteAllBytes(Path.Combine(images, name), ImageEncoder.EncodeJpeg(image, 95));
+        }
+        string csv = Path.Combine(_temp.Path, "e.csv");
+        var (code, _, error) = CliRunner.Run("embed", "--model", "mobilefacenet", "--weights", weights, "--images", images, "--out", csv, "--device", "cpu");
+        Assert.True(code == 0, error);
+        string[] rows = File.ReadAllLines(csv);
+        Assert.Equal(["a.png", "b.png", "c.jpg"], rows.Select(r => r.Split(',')[0]));
+        Assert.All(rows, r => Assert.Equal(1 + 128, r.Split(',').Length));
+
+        // the same image through the network directly
+        using var network = ModelRegistry.Create(ModelRegistry.Resolve("mobilefacenet"));
+        WeightFiles.LoadModule(network, weights);
+        network.Eval();
+        float[] input = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(images, "a.png")), "a.png", expandToRgb: true).ToModelInput();
+        using var scope = DisposeScope.Enter();
+        float[] expected = network.Forward(Tensors.FromArray(input, 1, 3, 112, 112)).ToArray<float>();
+        float[] actual = rows[0].Split(',').Skip(1).Select(s => float.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 4);
+    }
+
+    [Fact]
+    public void TrainOnARecordIoSetThenResumeFinishesTheRun()
+    {
+        string data = WriteRecordIoSet(identities: 4, perIdentity: 6);
+        string run = Path.Combine(_temp.Path, "run");
+        string[] train =
+        [
+            "train", "--genotype", PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString(), "--channels", "4", "--cells", "4",
+            "--embedding", "16", "--data", "recordio:" + data, "--out", run, "--epochs", "2", "--batch", "8", "--milestones", "2",
+            "--device", "cpu", "--seed", "3",
+        ];
+        var (code, output, error) = CliRunner.Run(train);
+        Assert.True(code == 0, error + output);
+        Assert.Contains("[synthetic]", output);
+        Assert.True(File.Exists(Path.Combine(run, "model", "weights.safetensors")));
+        Assert.Equal([1, 2], new RunDirectory(run).Checkpoints());
+
+        // resume of a finished run has nothing left to do but rewrites the model; it must not fail
+        var resumed = CliRunner.Run("resume", run);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal(2 * (24 / 8), EventLog.Read(Path.Combine(run, RunDirectory.EventsFile)).OfType<StepProgress>().Max(s => s.GlobalStep));
+    }
+
+    [Fact]
+    public void DoctorReportsTheEngineAndAMissingLibraryNamesThePackage()
+    {
+        var (code, output, _) = CliRunner.Run("doctor", "--json");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.StartsWith("1.13", json.RootElement.GetProperty("libtorch_version").GetString());
+        Assert.Contains(json.RootElement.GetProperty("native_libraries").EnumerateArray(), l => l.GetString()!.Contains("libpntorch"));
+
+        // A separate process, since this one has the library loaded already.
+        string cli = Path.Combine(AppContext.BaseDirectory, "pocketnet.dll");
+        var start = new ProcessStartInfo("dotnet", [cli, "doctor"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["PNTORCH_LIBRARY"] = Path.Combine(_temp.Path, "missing", "libpntorch.so");
+        using var process = Process.Start(start)!;
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("was not found", stderr);
+
+        string notElf = Path.Combine(_temp.Path, "libpntorch.so");
+        File.WriteAllText(notElf, "not a shared object");
+        start.Environment["PNTORCH_LIBRARY"] = notElf;
+        using var second = Process.Start(start)!;
+        string stderr2 = second.StandardError.ReadToEnd();
+        second.WaitForExit();
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("apt-get install libtorch-dev", stderr2);
+    }
+
+    private string WriteRecordIoSet(int identities, int perIdentity)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_temp.Path, "data")).FullName;
+        var random = new Random(9);
+        using var writer = RecordIoDatasetWriter.CreateInFolder(folder, markSynthetic: true);
+        for (int id = 0; id < identities; id++)
+        {
+            var colour = new byte[3];
+            random.NextBytes(colour);
+            for (int k = 0; k < perIdentity; k++)
+            {
+                var image = new Image(112, 112, 3);
+                for (int p = 0; p < image.Pixels.Length; p++) image.Pixels[p] = (byte)Math.Clamp(colour[p % 3] + random.Next(-20, 20), 0, 255);
+                writer.AddImage(id, image);
+            }
+        }
+        writer.Complete();
+        return folder;
+    }
+
+    public void Dispose() => _temp.Dispose();
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using PocketNet.Application.Models;
+using PocketNet.Data.Ijb;
+using PocketNet.Data.MegaFace;
+using PocketNet.Data.Pairs;
+using PocketNet.Data.Registry;
+using PocketNet.Evaluation;
+using PocketNet.Evaluation.Identification;
+using PocketNet.Evaluation.Templates;
+using PocketNet.Evaluation.Verification;
+using PocketNet.Training.Progress;
+
+namespace PocketNet.Application.Evaluation;
+
+/// <summary>
+/// Evaluates a model on benchmarks of the registry, each by its published protocol: pair sets by 10-fold
+/// accuracy, IJB-B/C by TAR at FAR of pooled templates, MegaFace by rank-1 and TAR at FAR 1e-6. With a
+/// dump folder, each pair-based benchmark also writes the score of every pair, so anyone can recompute the metric.
+/// </summary>
+public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize = 64)
+{
+    public EvaluationReport Evaluate(LoadedModel model, IReadOnlyList<string> benchmarks, string? dumpFolder,
+        IProgress<TrainingEvent>? observer = null, CancellationToken cancellation = default)
+    {
+        var entries = benchmarks.Select(registry.Get).ToList();
+        foreach (BenchmarkEntry entry in entries)
+        {
+            BenchmarkStatus status = registry.Check(entry, openData: false);
+            if (!status.IsReady) throw new FileNotFoundException($"benchmark {entry.Name} is not ready: {status.Summary()}");
+        }
+        if (dumpFolder is not null) Directory.CreateDirectory(dumpFolder);
+
+        var extractor = new EmbeddingExtractor(model.Network, batchSize);
+        var results = new List<BenchmarkResult>();
+        foreach (BenchmarkEntry entry in entries)
+        {
+            observer?.Report(new RunMessage($"evaluating {entry.DisplayName}{(entry.IsSynthetic ? " (synthetic)" : "")}"));
+            var clock = Stopwatch.StartNew();
+            BenchmarkResult result = entry.Protocol switch
+            {
+                BenchmarkProtocol.Pairs => EvaluatePairs(entry, extractor, dumpFolder, cancellation),
+                BenchmarkProtocol.Ijb => EvaluateIjb(entry, extractor, dumpFolder, cancellation),
+                BenchmarkProtocol.MegaFace => EvaluateMegaFace(entry, extractor, cancellation),
+                _ => throw new NotSupportedException($"protocol {entry.Protocol}"),
+            };
+            results.Add(result with { Seconds = clock.Elapsed.TotalSeconds });
+        }
+        ModelSummary size = ModelCatalog.Summarise(model.Config.DisplayName, "", model.Config);
+        return new EvaluationReport(model.Config.DisplayName, model.Config, model.Weights, size.Parameters, size.MegaFlops,
+            DateTimeOffset.UtcNow, results);
+    }
+
+    private BenchmarkResult EvaluatePairs(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, CancellationToken cancellation)
+    {
+        PairSet pairs = BinPairSetReader.Read(registry.ResolvePath(entry), entry.Name, entry.IsSynthetic, cancellation: cancellation);
+        float[][] embeddings = extractor.Extract(pairs.Images, pairs.ImageSize, flip: true, cancellation);
+        double[] distances = PairVerificationProtocol.Distances(embeddings);
+        var result = PairVerificationProtocol.Evaluate(entry.Name, distances, pairs.IsSame);
+        if (dump is not null)
+            WriteCsv(Path.Combine(dump, $"{entry.Name}.csv"), "pair,squared_distance,same",
+                Enumerable.Range(0, distances.Length).Select(i => $"{i},{F(distances[i])},{(pairs.IsSame[i] ? 1 : 0)}"));
+        return Result(entry, "accuracy (10-fold)", result.MeanAccuracy) with { Pairs = result };
+    }
+
+    private BenchmarkResult EvaluateIjb(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, CancellationToken cancellation)
+    {
+        IjbDataset ijb = IjbDataset.Open(registry.ResolvePath(entry), entry.Name, entry.IsSynthetic);
+        float[] features = extractor.Extract(ijb, flip: true, cancellation);
+        TemplateFeatures templates = TemplatePooling.Pool(features, extractor.Dimension, ijb.TemplateIds, ijb.MediaIds, ijb.DetectorScores);
+        int[] first = ijb.Pairs.Template1, second = ijb.Pairs.Template2;
+        bool[] genuine = ijb.Pairs.IsGenuine;
+        float[] scores = IjbProtocol.Score(templates, first, second, cancellation);
+        IjbResult result = IjbProtocol.Evaluate(entry.Name, scores, genuine);
+        if (dump is not null)
+            WriteCsv(Path.Combine(dump, $"{entry.Name}.csv"), "pair,template1,template2,cosine,genuine",
+                Enumerable.Range(0, scores.Length).Select(i => $"{i},{first[i]},{second[i]},{F(scores[i])},{(genuine[i] ? 1 : 0)}"));
+        return Result(entry, "TAR at FAR 1e-4", result.TarAt(1e-4)) with { Ijb = result };
+    }
+
+    private BenchmarkResult EvaluateMegaFace(BenchmarkEntry entry, EmbeddingExtractor extractor, CancellationToken cancellation)
+    {
+        MegaFaceDataset megaface = MegaFaceDataset.Open(registry.ResolvePath(entry));
+        float[] probeFeatures = extractor.Extract(megaface.ProbeImages, flip: true, cancellation);
+        var probes = new MegaFaceProbes(probeFeatures, extractor.Dimension, megaface.Probes.Select(p => p.Identity).ToList());
+        MegaFaceResult result = MegaFaceProtocol.Evaluate(probes, extractor.AsFeatureSource(megaface.DistractorImages, flip: true),
+            cancellation: cancellation);
+        return Result(entry, "rank-1 identification", result.Rank1IdentificationRate) with { MegaFace = result };
+    }
+
+    private static BenchmarkResult Result(BenchmarkEntry entry, string metric, double value) =>
+        new(entry.Name, entry.DisplayName, entry.Protocol, entry.IsSynthetic, entry.StandsInFor, metric, value, 0);
+
+    private static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static void WriteCsv(string path, string header, IEnumerable<string> rows)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        writer.WriteLine(header);
+        foreach (string row in rows) writer.WriteLine(row);
+    }
+}

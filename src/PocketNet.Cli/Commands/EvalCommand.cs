@@ -1,0 +1,56 @@
+using System.Text.Json;
+using PocketNet.Application.Evaluation;
+using PocketNet.Application.Models;
+using PocketNet.Data.Registry;
+using PocketNet.Torch;
+using PocketNet.Training.Progress;
+
+namespace PocketNet.Cli.Commands;
+
+/// <summary>
+/// `pocketnet eval --model NAME_OR_DIR [--weights W] --benchmarks lfw,cfp_fp,... [--dump DIR] [--out results.json]`:
+/// evaluates by each benchmark's published protocol, prints a table and writes the full results (ROC points included) as JSON.
+/// </summary>
+public sealed class EvalCommand : ICommand
+{
+    public string Name => "eval";
+
+    public string Summary => "evaluate a model on benchmarks of the registry (table + JSON; --dump writes per-pair scores)";
+
+    public int Run(string[] args, TextWriter output)
+    {
+        var a = new Arguments(Name, args);
+        string model = a.Required("model", "a registry name (with --weights) or a model folder");
+        string? weights = a.Optional("weights");
+        int? embedding = a.OptionalInt("embedding");
+        string[] benchmarks = a.Required("benchmarks", "comma-separated names, see `pocketnet benchmarks`")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string? dump = a.Optional("dump");
+        string json = a.Optional("out") ?? (Directory.Exists(model) ? Path.Combine(model, "results.json") : "results.json");
+        int batch = a.Int("batch", 64, 1, 4096);
+        Device device = Device.Parse(a.Optional("device") ?? "auto");
+        BenchmarkRegistry registry = BenchmarksCommand.OpenRegistry(a);
+        a.EnsureAllUsed();
+
+        using LoadedModel loaded = ModelLoader.Load(model, weights, device, embedding);
+        EvaluationReport report = new EvaluationService(registry, batch).Evaluate(loaded, benchmarks, dump, new ConsoleProgress(output));
+        File.WriteAllText(json, JsonSerializer.Serialize(report, EventLog.IndentedJsonOptions));
+
+        output.WriteLine();
+        output.WriteLine($"{report.Model}: {report.Parameters:N0} parameters, {report.MegaFlops:F2} MFLOPs");
+        output.WriteLine($"{"benchmark",-16} {"metric",-24} {"value",9} {"detail",-30} {"time",8}");
+        foreach (BenchmarkResult r in report.Results)
+            output.WriteLine($"{r.DisplayName + (r.Synthetic ? "*" : ""),-16} {r.HeadlineMetric,-24} {r.Headline * 100,8:F2}% {Detail(r),-30} {r.Seconds,7:F1}s");
+        if (report.Results.Any(r => r.Synthetic)) output.WriteLine("* synthetic data (SynthFaces): not comparable with published results");
+        output.WriteLine($"results: {json}{(dump is null ? "" : $"; per-pair scores: {dump}")}");
+        return 0;
+    }
+
+    private static string Detail(BenchmarkResult r) => r switch
+    {
+        { Pairs: { } p } => $"± {p.StdAccuracy * 100:F2}% over 10 folds",
+        { Ijb: { } i } => $"TAR@1e-5 {i.TarAt(1e-5) * 100:F2}%, @1e-3 {i.TarAt(1e-3) * 100:F2}%",
+        { MegaFace: { } m } => $"TAR@1e-6 {m.TarAt(1e-6) * 100:F2}%",
+        _ => "",
+    };
+}

@@ -32,7 +32,7 @@ public static class Program
         {
             return command.Run(args[1..], output);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException
                                       or DllNotFoundException or FormatException or PocketNet.Torch.TorchException)
         {
             error.WriteLine($"pocketnet {command.Name}: {e.Message}");

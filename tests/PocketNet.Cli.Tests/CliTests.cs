@@ -165,3 +165,53 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 }
+
+public sealed class EvaluationCliTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    [Fact]
+    public void SynthThenEvalWritesResultsAndDumpsThatRecomputeTheMetric()
+    {
+        string synth = Path.Combine(_temp.Path, "synth");
+        var generated = CliRunner.Run("synth", "--out", synth, "--identities", "4", "--images-per-identity", "2", "--pairs", "40", "--seed", "2");
+        Assert.True(generated.ExitCode == 0, generated.Error);
+        string weights = Path.Combine(_temp.Path, "w.safetensors");
+        CliRunner.Run("init", "--model", "pocketnet-s-128", "--seed", "1", "--out", weights);
+
+        string json = Path.Combine(_temp.Path, "results.json"), dump = Path.Combine(_temp.Path, "dump");
+        var (code, output, error) = CliRunner.Run("eval", "--model", "pocketnet-s-128", "--weights", weights, "--benchmarks", "synth_lfw,synth_ijb",
+            "--synth-root", synth, "--dump", dump, "--out", json, "--device", "cpu");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("synthetic data (SynthFaces)", output);
+
+        using var results = JsonDocument.Parse(File.ReadAllText(json));
+        var lfw = results.RootElement.GetProperty("results")[0];
+        Assert.Equal("synth_lfw", lfw.GetProperty("benchmark").GetString());
+        Assert.True(lfw.GetProperty("synthetic").GetBoolean());
+        double reported = lfw.GetProperty("headline").GetDouble();
+
+        // the dump alone gives back the reported accuracy
+        var rows = File.ReadAllLines(Path.Combine(dump, "synth_lfw.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(40, rows.Count);
+        var recomputed = PocketNet.Evaluation.Verification.PairVerificationProtocol.Evaluate("check",
+            rows.Select(r => double.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture)).ToList(), rows.Select(r => r[2] == "1").ToList());
+        Assert.Equal(reported, recomputed.MeanAccuracy, 12);
+        Assert.True(File.Exists(Path.Combine(dump, "synth_ijb.csv")));
+    }
+
+    [Fact]
+    public void EvalOfAMissingBenchmarkSaysWhereItLooked()
+    {
+        string weights = Path.Combine(_temp.Path, "w.safetensors");
+        CliRunner.Run("init", "--model", "mobilefacenet", "--seed", "1", "--out", weights);
+        var (code, _, error) = CliRunner.Run("eval", "--model", "mobilefacenet", "--weights", weights, "--benchmarks", "lfw",
+            "--data-root", Path.Combine(_temp.Path, "nothing-here"), "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("nothing-here", error);
+        var unknown = CliRunner.Run("eval", "--model", "mobilefacenet", "--weights", weights, "--benchmarks", "lfw2", "--device", "cpu");
+        Assert.Contains("lfw2", unknown.Error);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}

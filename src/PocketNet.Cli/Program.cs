@@ -30,6 +30,7 @@ public static class Program
         }
         try
         {
+            UseAllCores();
             return command.Run(args[1..], output);
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException
@@ -38,6 +39,17 @@ public static class Program
             error.WriteLine($"pocketnet {command.Name}: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// libtorch as Debian builds it starts with one intra-op thread; a training or evaluation run should use
+    /// every core unless POCKETNET_THREADS says otherwise.
+    /// </summary>
+    private static void UseAllCores()
+    {
+        string? configured = Environment.GetEnvironmentVariable("POCKETNET_THREADS");
+        int threads = int.TryParse(configured, out int n) && n > 0 ? n : Environment.ProcessorCount;
+        if (PocketNet.Torch.Engine.Threads != threads) PocketNet.Torch.Engine.Threads = threads;
     }
 
     private static void PrintUsage(TextWriter output)

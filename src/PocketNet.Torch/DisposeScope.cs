@@ -12,6 +12,7 @@ public sealed class DisposeScope : IDisposable
 
     private readonly DisposeScope? _outer;
     private readonly List<Tensor> _owned = new();
+    private int _compactAt = 1024;
     private bool _disposed;
 
     private DisposeScope(DisposeScope? outer) => _outer = outer;
@@ -24,6 +25,9 @@ public sealed class DisposeScope : IDisposable
 
     internal DisposeScope? Outer => _outer;
 
+    /// <summary>Entries in the ownership list, dead ones included (bounded by compaction).</summary>
+    internal int TrackedCount => _owned.Count;
+
     /// <summary>Tensors this scope still owns.</summary>
     public int Count => _owned.Count(t => t.Scope == this);
 
@@ -32,6 +36,12 @@ public sealed class DisposeScope : IDisposable
         if (_disposed) throw new ObjectDisposedException(nameof(DisposeScope));
         _owned.Add(tensor);
         tensor.Scope = this;
+        // A long-lived scope around a loop would otherwise keep every early-disposed or moved tensor reachable.
+        if (_owned.Count >= _compactAt)
+        {
+            _owned.RemoveAll(t => t.Scope != this);
+            _compactAt = Math.Max(1024, 2 * _owned.Count);
+        }
     }
 
     public void Dispose()

@@ -55,3 +55,23 @@ public sealed class MemoryCollection
 {
     public const string Name = "native memory accounting";
 }
+
+[Collection(MemoryCollection.Name)]
+public class DisposeScopeCompactionTests
+{
+    [Fact]
+    public void ALongLivedScopeDoesNotHoldOnToTensorsDisposedEarly()
+    {
+        using var scope = DisposeScope.Enter();
+        var survivors = new List<Tensor>();
+        for (int i = 0; i < 5000; i++)
+        {
+            var t = Tensors.Zeros([1]);
+            if (i % 100 == 0) survivors.Add(t);
+            else t.Dispose();
+        }
+        Assert.Equal(50, scope.Count);
+        Assert.True(scope.TrackedCount <= 1024, $"{scope.TrackedCount} entries kept for 50 live tensors");
+        Assert.All(survivors, t => Assert.False(t.IsDisposed));
+    }
+}

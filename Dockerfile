@@ -17,10 +17,11 @@ ENV DEBIAN_FRONTEND=noninteractive \
     DOTNET_NOLOGO=1
 
 # Build tools for the native C ABI (cmake, g++), python3 for the scripts, JPEG/PNG decoding (libjpeg-turbo,
-# libpng), and what the .NET SDK needs at run time (ICU; curl/ca-certificates/unzip fetch the SDK and libtorch).
+# libpng), the ONNX schema (libonnx-dev) and npm (fetches ONNX Runtime's CPU library), and what the .NET SDK
+# needs at run time (ICU; curl/ca-certificates/unzip fetch the SDK and libtorch).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates curl unzip cmake g++ python3 libicu70 libturbojpeg0-dev libpng-dev \
+      ca-certificates curl unzip cmake g++ python3 libicu70 libturbojpeg0-dev libpng-dev libonnx-dev npm \
  && rm -rf /var/lib/apt/lists/*
 
 # The .NET 10 SDK, through Microsoft's official install script, into /usr/share/dotnet.
@@ -52,6 +53,10 @@ COPY . .
 # Build everything in Release. dotnet build also configures and compiles src/native against /opt/libtorch
 # (found through CMAKE_PREFIX_PATH above).
 RUN dotnet build PocketNet.Portal.sln -c Release
+
+# ONNX Runtime for ONNX evaluation (CPU build from the npm package; for its CUDA provider, mount a GPU build of
+# libonnxruntime.so.1 and set POCKETNET_ONNXRUNTIME to it).
+RUN bash scripts/fetch-onnxruntime.sh
 
 # Start through run.sh, without its Debian package step (it would pull Debian/Ubuntu's CPU libtorch) and
 # without rebuilding (done above). The portal listens on localhost unless PORTAL_URL says otherwise.

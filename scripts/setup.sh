@@ -7,12 +7,16 @@
 #   libtorch-dev   libtorch itself, with its CMake config (find_package(Torch))
 #   python3-torch  PyTorch on the same libtorch, for the parity tests and benchmarks
 #   libturbojpeg0-dev, libpng-dev   JPEG and PNG decoding (P/Invoke from PocketNet.Data)
+#   libonnx-dev    the ONNX schema (/usr/include/onnx/onnx.proto) PocketNet.Onnx compiles with protoc
+#
+# Then ONNX Runtime's shared library, through scripts/fetch-onnxruntime.sh (npm pack of onnxruntime-node
+# into .tools/onnxruntime; skipped when present).
 #
 # Set POCKETNET_SKIP_SETUP=1 to skip the package step (e.g. in the GPU image, which brings
-# its own CUDA libtorch and must not pull Debian's CPU build).
+# its own CUDA libtorch and must not pull Debian's CPU build); it skips the ONNX Runtime fetch too.
 set -euo pipefail
 
-PACKAGES=(cmake g++ libtorch-dev python3-torch libturbojpeg0-dev libpng-dev)
+PACKAGES=(cmake g++ libtorch-dev python3-torch libturbojpeg0-dev libpng-dev libonnx-dev)
 
 # Prints "yes" when the Debian package $1 is installed, "no" otherwise.
 package_installed() {
@@ -34,6 +38,8 @@ install_packages() {
   for p in "${PACKAGES[@]}"; do
     [ "$(package_installed "$p")" = yes ] || missing+=("$p")
   done
+  # npm fetches ONNX Runtime (scripts/fetch-onnxruntime.sh); any npm on PATH will do, else Debian's.
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ ${#missing[@]} -eq 0 ]; then
     echo "setup: packages present: ${PACKAGES[*]}"
     return 0
@@ -64,9 +70,18 @@ check_dotnet() {
   echo "setup: .NET SDK $(dotnet --version)"
 }
 
+fetch_onnxruntime() {
+  if [ "${POCKETNET_SKIP_SETUP:-0}" = "1" ]; then
+    echo "setup: POCKETNET_SKIP_SETUP=1, not fetching ONNX Runtime (set POCKETNET_ONNXRUNTIME to a libonnxruntime.so.1)"
+    return 0
+  fi
+  bash "$(dirname "${BASH_SOURCE[0]}")/fetch-onnxruntime.sh"
+}
+
 pocketnet_setup() {
   install_packages
   check_dotnet
+  fetch_onnxruntime
 }
 
 # Executed directly (bash scripts/setup.sh) runs the setup; sourced, it only defines the functions.

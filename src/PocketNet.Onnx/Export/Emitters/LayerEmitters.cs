@@ -1,0 +1,113 @@
+using PocketNet.Onnx.Export.Graph;
+using PocketNet.Torch.NN;
+
+namespace PocketNet.Onnx.Export.Emitters;
+
+/// <summary>Conv (with the group attribute for depthwise and grouped convolutions).</summary>
+internal sealed class Conv2dEmitter : ModuleEmitter<Conv2d>
+{
+    protected override string Emit(EmitContext context, Conv2d conv, string input)
+    {
+        OnnxGraph graph = context.Graph;
+        var inputs = new List<string>
+        {
+            input,
+            graph.AddInitializer(context.Hint("weight"), ConstantTensor.Float(EmitContext.Floats(conv.Weight), conv.Weight.Shape)),
+        };
+        if (conv.Bias is not null)
+            inputs.Add(graph.AddInitializer(context.Hint("bias"), ConstantTensor.Float(EmitContext.Floats(conv.Bias), conv.OutChannels)));
+        return graph.Add("Conv", context.Hint(), inputs, new Dictionary<string, AttributeValue>
+        {
+            ["kernel_shape"] = new[] { conv.KernelSize, conv.KernelSize },
+            ["strides"] = new[] { conv.Stride, conv.Stride },
+            ["pads"] = new[] { conv.Padding, conv.Padding, conv.Padding, conv.Padding },
+            ["dilations"] = new[] { conv.Dilation, conv.Dilation },
+            ["group"] = conv.Groups,
+        });
+    }
+}
+
+/// <summary>
+/// BatchNorm1d and BatchNorm2d with their eval-mode statistics (the exported graph is the eval forward,
+/// whatever mode the module is in); folded or lowered later by <see cref="BatchNormFolding"/>.
+/// </summary>
+internal sealed class BatchNormEmitter : ModuleEmitter<BatchNorm>
+{
+    protected override string Emit(EmitContext context, BatchNorm bn, string input)
+    {
+        int channels = checked((int)bn.NumFeatures);
+        var parameters = new BatchNormParameters(
+            bn.Weight is null ? Enumerable.Repeat(1.0, channels).ToArray() : EmitContext.Doubles(bn.Weight),
+            bn.Bias is null ? new double[channels] : EmitContext.Doubles(bn.Bias),
+            EmitContext.Doubles(bn.RunningMean), EmitContext.Doubles(bn.RunningVar), bn.Eps);
+        return context.Graph.AddBatchNorm(context.Hint(), input, parameters);
+    }
+}
+
+/// <summary>PRelu with the slope shaped [C, 1, 1] (one per channel of an NCHW value), or [1] when shared.</summary>
+internal sealed class PReLUEmitter : ModuleEmitter<PReLU>
+{
+    protected override string Emit(EmitContext context, PReLU prelu, string input)
+    {
+        float[] slope = EmitContext.Floats(prelu.Weight);
+        long[] dims = slope.Length == 1 ? [1] : BatchNormFolding.ChannelDims(slope.Length, context.Graph.RankOf(input));
+        string weight = context.Graph.AddInitializer(context.Hint("weight"), ConstantTensor.Float(slope, dims));
+        return context.Graph.Add("PRelu", context.Hint(), [input, weight]);
+    }
+}
+
+internal sealed class ReLUEmitter : ModuleEmitter<ReLU>
+{
+    protected override string Emit(EmitContext context, ReLU relu, string input) => context.Graph.Add("Relu", context.Hint(), [input]);
+}
+
+/// <summary>ReLU6 as Clip(0, 6), the bounds as inputs (opset 11 and later).</summary>
+internal sealed class ReLU6Emitter : ModuleEmitter<ReLU6>
+{
+    protected override string Emit(EmitContext context, ReLU6 relu6, string input) => context.Graph.Add("Clip", context.Hint(),
+    [
+        input,
+        context.Graph.SharedConstant("const.zero", ConstantTensor.FloatScalar(0)),
+        context.Graph.SharedConstant("const.six", ConstantTensor.FloatScalar(6)),
+    ]);
+}
+
+/// <summary>Gemm(x, W, b) with transB = 1: PyTorch keeps the weight as [out, in].</summary>
+internal sealed class LinearEmitter : ModuleEmitter<Linear>
+{
+    protected override string Emit(EmitContext context, Linear linear, string input)
+    {
+        if (context.Graph.RankOf(input) != 2)
+            throw new NotSupportedException($"'{context.Hint()}': a Linear layer exports as Gemm, which needs a 2-D input (flatten first)");
+        OnnxGraph graph = context.Graph;
+        var inputs = new List<string>
+        {
+            input,
+            graph.AddInitializer(context.Hint("weight"), ConstantTensor.Float(EmitContext.Floats(linear.Weight), linear.Weight.Shape)),
+        };
+        if (linear.Bias is not null)
+            inputs.Add(graph.AddInitializer(context.Hint("bias"), ConstantTensor.Float(EmitContext.Floats(linear.Bias), linear.Bias.Shape)));
+        return graph.Add("Gemm", context.Hint(), inputs, new Dictionary<string, AttributeValue> { ["transB"] = 1L });
+    }
+}
+
+/// <summary>Dropout is the identity in eval mode: nothing is written.</summary>
+internal sealed class DropoutEmitter : ModuleEmitter<Dropout>
+{
+    protected override string Emit(EmitContext context, Dropout dropout, string input) => input;
+}
+
+internal sealed class IdentityEmitter : ModuleEmitter<Identity>
+{
+    protected override string Emit(EmitContext context, Identity identity, string input) => input;
+}
+
+internal sealed class SequentialEmitter : ModuleEmitter<Sequential>
+{
+    protected override string Emit(EmitContext context, Sequential sequential, string input)
+    {
+        string x = input;
+        for (int i = 0; i < sequential.Count; i++) x = context.Emit(sequential[i], i.ToString(), x);
+        return x;
+    }
+}

@@ -34,7 +34,6 @@ public sealed class RecognitionTrainer(
     public const string HeadFile = "head.safetensors";
     public const string BackboneOptimizerFile = "optimizer-backbone.safetensors";
     public const string HeadOptimizerFile = "optimizer-head.safetensors";
-    public const string PositionFile = "position.json";
     public const string WeightsFile = "weights.safetensors";
     public const string ConfigFile = "config.json";
 
@@ -55,7 +54,10 @@ public sealed class RecognitionTrainer(
         using var headOptimizer = new Sgd(head.Parameters(), options.EffectiveLearningRate, options.Momentum, weightDecay: options.WeightDecay);
         using ITeacherProvider? teachers = CreateTeachers(options, device);
 
-        var position = Resume(backbone, head, backboneOptimizer, headOptimizer, log);
+        var checkpoints = new CheckpointFiles(run,
+            [(BackboneFile, backbone), (HeadFile, head)],
+            [(BackboneOptimizerFile, backboneOptimizer), (HeadOptimizerFile, headOptimizer)]);
+        var position = checkpoints.LoadNewest<RunPosition>(log) ?? new RunPosition(0, 0);
         var loader = new BatchLoader(data, options.BatchSize, options.Seed);
         long totalSteps = (long)loader.BatchesPerEpoch * options.Epochs;
         var stopwatch = Stopwatch.StartNew();
@@ -93,7 +95,7 @@ public sealed class RecognitionTrainer(
             }
             if (options.VerifyEverySteps == 0) Verify(backbone, position.GlobalStep, log, cancellation);
             position = new RunPosition(epoch + 1, position.GlobalStep);
-            string checkpoint = SaveCheckpoint(position, backbone, head, backboneOptimizer, headOptimizer);
+            string checkpoint = checkpoints.Save(position);
             log.Report(new EpochCompleted(epoch + 1, position.GlobalStep, checkpoint, sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(step, 1))));
         }
 
@@ -151,31 +153,6 @@ public sealed class RecognitionTrainer(
         backbone.Train();
     }
 
-    private RunPosition Resume(Module backbone, Module head, Optimizer backboneOptimizer, Optimizer headOptimizer, EventLog log)
-    {
-        IReadOnlyList<int> checkpoints = run.Checkpoints();
-        if (checkpoints.Count == 0) return new RunPosition(0, 0);
-        string folder = run.CheckpointPath(checkpoints[^1]);
-        WeightFiles.LoadModule(backbone, Path.Combine(folder, BackboneFile));
-        WeightFiles.LoadModule(head, Path.Combine(folder, HeadFile));
-        WeightFiles.LoadOptimizer(backboneOptimizer, Path.Combine(folder, BackboneOptimizerFile));
-        WeightFiles.LoadOptimizer(headOptimizer, Path.Combine(folder, HeadOptimizerFile));
-        var position = JsonSerializer.Deserialize<RunPosition>(File.ReadAllText(Path.Combine(folder, PositionFile)), EventLog.JsonOptions)
-                       ?? throw new InvalidDataException($"{folder}/{PositionFile} is empty");
-        log.Report(new RunMessage($"resumed from {folder} (after epoch {position.CompletedEpochs}, step {position.GlobalStep})"));
-        return position;
-    }
-
-    private string SaveCheckpoint(RunPosition position, Module backbone, Module head, Optimizer backboneOptimizer, Optimizer headOptimizer) =>
-        run.WriteCheckpoint(position.CompletedEpochs, folder =>
-        {
-            WeightFiles.SaveModule(backbone, Path.Combine(folder, BackboneFile));
-            WeightFiles.SaveModule(head, Path.Combine(folder, HeadFile));
-            WeightFiles.SaveOptimizer(backboneOptimizer, Path.Combine(folder, BackboneOptimizerFile));
-            WeightFiles.SaveOptimizer(headOptimizer, Path.Combine(folder, HeadOptimizerFile));
-            File.WriteAllText(Path.Combine(folder, PositionFile), JsonSerializer.Serialize(position, EventLog.JsonOptions));
-        });
-
     private string SaveModel(Module backbone) =>
         run.WriteModel(folder =>
         {
@@ -193,7 +170,7 @@ public sealed class RecognitionTrainer(
 }
 
 /// <summary>How far a run has come: epochs fully done and optimiser steps taken.</summary>
-public sealed record RunPosition(int CompletedEpochs, long GlobalStep);
+public sealed record RunPosition(int CompletedEpochs, long GlobalStep) : IRunPosition;
 
 /// <summary>The config.json of a finished model folder: how to rebuild the network and where it came from.</summary>
 public sealed record TrainedModelConfig(ModelConfig Model, TrainingMode Mode, string TrainingData, bool Synthetic, int Epochs, long Parameters);

@@ -37,7 +37,6 @@ public sealed class DartsSearch(
     public const string SupernetFile = "supernet.safetensors";
     public const string WeightOptimizerFile = "optimizer-weights.safetensors";
     public const string AlphaOptimizerFile = "optimizer-alphas.safetensors";
-    public const string PositionFile = "position.json";
     public const string GenotypeFile = "genotype.txt";
     public const string ConfigFile = "config.json";
 
@@ -66,7 +65,9 @@ public sealed class DartsSearch(
         var architect = new Architect(network, unrolled, options.WeightMomentum, options.WeightDecay);
         var schedule = new CosineSchedule(options.WeightLearningRate, options.Epochs, options.WeightLearningRateMin);
 
-        SearchPosition position = Resume(network, weightOptimizer, alphaOptimizer, log);
+        var checkpoints = new CheckpointFiles(run, [(SupernetFile, network)],
+            [(WeightOptimizerFile, weightOptimizer), (AlphaOptimizerFile, alphaOptimizer)]);
+        SearchPosition position = checkpoints.LoadNewest<SearchPosition>(log) ?? new SearchPosition(0, 0);
         int stepsPerEpoch = Math.Min(trainLoader.BatchesPerEpoch, validationLoader.BatchesPerEpoch);
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
         var stopwatch = Stopwatch.StartNew();
@@ -108,7 +109,8 @@ public sealed class DartsSearch(
             position = new SearchPosition(epoch + 1, position.GlobalStep, position.BestGenotype, position.BestAccuracy, position.BestEpoch);
             if (position.BestGenotype is null || accuracy >= position.BestAccuracy) // ties: the later epoch, as the reference's "<="
                 position = position with { BestGenotype = genotype.ToString(), BestAccuracy = accuracy, BestEpoch = epoch + 1 };
-            string checkpoint = SaveCheckpoint(position, network, genotype, weightOptimizer, alphaOptimizer);
+            string checkpoint = checkpoints.Save(position,
+                folder => File.WriteAllText(Path.Combine(folder, GenotypeFile), genotype + Environment.NewLine));
             log.Report(new EpochCompleted(epoch + 1, position.GlobalStep, checkpoint, sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(step, 1))));
         }
 
@@ -182,30 +184,6 @@ public sealed class DartsSearch(
         return new StepProgress(epoch + 1, options.Epochs, step, stepsPerEpoch, globalStep, totalSteps, losses, lr,
             imagesPerSecond, TimeSpan.FromSeconds(secondsPerStep * (totalSteps - globalStep)));
     }
-
-    private SearchPosition Resume(SearchNetwork network, Optimizer weightOptimizer, Optimizer alphaOptimizer, EventLog log)
-    {
-        IReadOnlyList<int> checkpoints = run.Checkpoints();
-        if (checkpoints.Count == 0) return new SearchPosition(0, 0);
-        string folder = run.CheckpointPath(checkpoints[^1]);
-        WeightFiles.LoadModule(network, Path.Combine(folder, SupernetFile));
-        WeightFiles.LoadOptimizer(weightOptimizer, Path.Combine(folder, WeightOptimizerFile));
-        WeightFiles.LoadOptimizer(alphaOptimizer, Path.Combine(folder, AlphaOptimizerFile));
-        var position = JsonSerializer.Deserialize<SearchPosition>(File.ReadAllText(Path.Combine(folder, PositionFile)), EventLog.JsonOptions)
-                       ?? throw new InvalidDataException($"{folder}/{PositionFile} is empty");
-        log.Report(new RunMessage($"resumed from {folder} (after epoch {position.CompletedEpochs}, step {position.GlobalStep})"));
-        return position;
-    }
-
-    private string SaveCheckpoint(SearchPosition position, SearchNetwork network, Genotype genotype, Optimizer weightOptimizer, Optimizer alphaOptimizer) =>
-        run.WriteCheckpoint(position.CompletedEpochs, folder =>
-        {
-            WeightFiles.SaveModule(network, Path.Combine(folder, SupernetFile));
-            WeightFiles.SaveOptimizer(weightOptimizer, Path.Combine(folder, WeightOptimizerFile));
-            WeightFiles.SaveOptimizer(alphaOptimizer, Path.Combine(folder, AlphaOptimizerFile));
-            File.WriteAllText(Path.Combine(folder, PositionFile), JsonSerializer.Serialize(position, EventLog.JsonOptions));
-            File.WriteAllText(Path.Combine(folder, GenotypeFile), genotype + Environment.NewLine);
-        });
 
     private string SaveResult(Genotype genotype) =>
         run.WriteModel(folder =>

@@ -63,7 +63,7 @@ public sealed class DartsSearchTests(ITestOutputHelper output) : IDisposable
         Assert.All(derived, d => Assert.InRange(d.ValidationAccuracy, 0, 1));
         Assert.Equal(2, events.OfType<EpochCompleted>().Count());
         Assert.Equal([1, 2], run.Checkpoints());
-        foreach (string file in new[] { DartsSearch.SupernetFile, DartsSearch.WeightOptimizerFile, DartsSearch.AlphaOptimizerFile, DartsSearch.PositionFile })
+        foreach (string file in new[] { DartsSearch.SupernetFile, DartsSearch.WeightOptimizerFile, DartsSearch.AlphaOptimizerFile, PocketNet.Training.Runs.CheckpointFiles.PositionFile })
             Assert.True(File.Exists(Path.Combine(run.CheckpointPath(2), file)), $"checkpoint lacks {file}");
 
         // The result: a valid genotype in the reference's text form, and a model configuration for it.

@@ -43,9 +43,9 @@ public class IResNetTests
         using var scope = DisposeScope.Enter();
         using var network = IResNet.IResNet18(embeddingSize: 64);
         // Unit-scale weights so the training-mode pass stays finite; the freeze is what is under test.
-        Support.ParityWeights.Randomise(network);
+        ParityWeights.Randomise(network);
         network.Train();
-        network.Forward(Support.ParityWeights.Images()).Square().Sum().Backward();
+        network.Forward(ParityWeights.Images()).Square().Sum().Backward();
         var parameters = network.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value);
         Assert.Null(parameters["features.weight"].Grad);
         Assert.NotNull(parameters["features.bias"].Grad);

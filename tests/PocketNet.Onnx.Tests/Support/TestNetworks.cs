@@ -27,51 +27,9 @@ internal static class TestNetworks
     {
         Engine.ManualSeed(seed);
         Module<Tensor, Tensor> network = ModelRegistry.Create(config);
-        Randomise(network, seed + 1);
+        ParityWeights.Randomise(network, seed + 1);
         network.Eval();
         return network;
-    }
-
-    /// <summary>
-    /// Fan-in scaled weights keep activations near unit scale through deep stacks (the reference inits make
-    /// iResNet's explode in eval mode), and batch norms get statistics away from 0 and 1, so that a wrong
-    /// fold or a forgotten batch norm cannot hide. The last BN of each iResNet block gets a small scale, as
-    /// trained residual networks have: otherwise every block adds a unit-scale branch to the residual
-    /// stream and iresnet50's embeddings reach the hundreds, where float32 rounding alone exceeds 1e-4.
-    /// </summary>
-    public static void Randomise(Module network, ulong seed)
-    {
-        Engine.ManualSeed(seed);
-        using var noGrad = Engine.NoGrad();
-        foreach (var (path, module) in network.NamedModules())
-        {
-            switch (module)
-            {
-                case BatchNorm2d residualEnd when network is IResNet && path.EndsWith(".bn3", StringComparison.Ordinal):
-                    Init.Uniform(residualEnd.Weight!, 0.05, 0.25);
-                    Init.Uniform(residualEnd.Bias!, -0.05, 0.05);
-                    Init.Uniform(residualEnd.RunningMean, -0.3, 0.3);
-                    Init.Uniform(residualEnd.RunningVar, 0.4, 2.0);
-                    break;
-                case Conv2d conv:
-                    Init.Normal(conv.Weight, 0, 1 / Math.Sqrt(Init.Fans(conv.Weight).FanIn));
-                    if (conv.Bias is not null) Init.Uniform(conv.Bias, -0.1, 0.1);
-                    break;
-                case Linear linear:
-                    Init.Normal(linear.Weight, 0, 1 / Math.Sqrt(Init.Fans(linear.Weight).FanIn));
-                    if (linear.Bias is not null) Init.Uniform(linear.Bias, -0.1, 0.1);
-                    break;
-                case BatchNorm bn:
-                    if (bn.Weight is not null) Init.Uniform(bn.Weight, 0.6, 1.4);
-                    if (bn.Bias is not null) Init.Uniform(bn.Bias, -0.2, 0.2);
-                    Init.Uniform(bn.RunningMean, -0.3, 0.3);
-                    Init.Uniform(bn.RunningVar, 0.4, 2.0);
-                    break;
-                case PReLU prelu:
-                    Init.Uniform(prelu.Weight, 0, 0.4);
-                    break;
-            }
-        }
     }
 
     /// <summary>A fixed [batch, 3, 112, 112] batch in [-1, 1] from a formula; <paramref name="phase"/> varies it.</summary>

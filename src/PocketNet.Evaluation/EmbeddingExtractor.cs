@@ -6,18 +6,31 @@ using PocketNet.Torch.NN;
 namespace PocketNet.Evaluation;
 
 /// <summary>
-/// Runs a backbone over images in batches (eval mode, no gradients) on its device. With flip
-/// augmentation each embedding is emb(image) + emb(mirrored image), as the verification protocols
-/// prescribe; normalisation is left to the protocol. Safe to call from any one thread at a time.
+/// Runs an embedding model over images in batches: lists of images, whole image sources (decoded ahead in
+/// the background) or distractor streams. With flip augmentation each embedding is emb(image) + emb(mirrored
+/// image), as the verification protocols prescribe; normalisation is left to the protocol. Safe to call from
+/// any one thread at a time.
 /// </summary>
-public sealed class EmbeddingExtractor(Module<Tensor, Tensor> backbone, int batchSize = 64)
+public sealed class EmbeddingExtractor
 {
-    public int BatchSize { get; } = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));
+    /// <summary>A libtorch backbone (eval mode, no gradients, on its device).</summary>
+    public EmbeddingExtractor(Module<Tensor, Tensor> backbone, int batchSize = 64) : this(new TorchEmbeddingModel(backbone), batchSize)
+    {
+    }
 
-    private int _dimension;
+    /// <summary>Any embedding model (e.g. an ONNX Runtime session).</summary>
+    public EmbeddingExtractor(IEmbeddingModel model, int batchSize = 64)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        BatchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));
+    }
 
-    /// <summary>Length of one embedding (found by one forward pass of a blank image, the first time it is asked).</summary>
-    public int Dimension => _dimension > 0 ? _dimension : _dimension = EmbeddingSizeOf(backbone);
+    public IEmbeddingModel Model { get; }
+
+    public int BatchSize { get; }
+
+    /// <summary>Length of one embedding.</summary>
+    public int Dimension => Model.Dimension;
 
     /// <summary>Embeddings [count][E] of images given as normalised CHW float arrays of one size.</summary>
     public float[][] Extract(IReadOnlyList<float[]> images, int imageSize, bool flip, CancellationToken cancellation = default,
@@ -52,45 +65,11 @@ public sealed class EmbeddingExtractor(Module<Tensor, Tensor> backbone, int batc
     }
 
     /// <summary>Embeds <paramref name="count"/> CHW images into <paramref name="destination"/> (count x E values).</summary>
-    public void EmbedBatch(ReadOnlySpan<float> images, int count, int imageSize, bool flip, Span<float> destination)
-    {
-        bool wasTraining = backbone.IsTraining;
-        backbone.Eval();
-        try
-        {
-            using var noGrad = Engine.NoGrad();
-            using var scope = DisposeScope.Enter();
-            Device device = backbone.Parameters().First().Device;
-            Tensor batch = Tensors.FromSpan(images, [count, 3, imageSize, imageSize], device);
-            Tensor embeddings = backbone.Forward(batch);
-            if (flip) embeddings = embeddings + backbone.Forward(batch.FlipHorizontal());
-            embeddings.CopyTo(destination[..(count * Dimension)]);
-        }
-        finally
-        {
-            backbone.Train(wasTraining);
-        }
-    }
+    public void EmbedBatch(ReadOnlySpan<float> images, int count, int imageSize, bool flip, Span<float> destination) =>
+        Model.EmbedBatch(images, count, imageSize, flip, destination);
 
     /// <summary>Distractor features computed on demand, block by block, so a million images never sit in memory.</summary>
     public IFeatureSource AsFeatureSource(IImageSource source, bool flip) => new StreamedFeatures(this, source, flip);
-
-    private static int EmbeddingSizeOf(Module<Tensor, Tensor> backbone)
-    {
-        bool wasTraining = backbone.IsTraining;
-        backbone.Eval();
-        try
-        {
-            using var noGrad = Engine.NoGrad();
-            using var scope = DisposeScope.Enter();
-            Tensor blank = Tensors.Zeros([1, 3, 112, 112], device: backbone.Parameters().First().Device);
-            return (int)backbone.Forward(blank).Size(1);
-        }
-        finally
-        {
-            backbone.Train(wasTraining);
-        }
-    }
 
     private sealed class StreamedFeatures(EmbeddingExtractor extractor, IImageSource source, bool flip) : IFeatureSource
     {

@@ -23,12 +23,20 @@ public sealed record BenchmarkResult(
     IjbResult? Ijb = null,
     MegaFaceResult? MegaFace = null);
 
-/// <summary>A model's results on the benchmarks it was evaluated on, with its size.</summary>
+/// <summary>
+/// A model's results on the benchmarks it was evaluated on, with its size. <see cref="Runtime"/> says what ran the
+/// network ("libtorch" or "onnx"). An <see cref="External"/> model is an ONNX file from elsewhere: it has no
+/// registry <see cref="Config"/>, <see cref="Weights"/> is the .onnx file, its parameters are counted from the
+/// graph's float initializers (a folded batch norm counts as the convolution's bias) and its FLOPs estimated from
+/// the graph by the paper's rules, null when the graph holds an operator the estimate does not know.
+/// </summary>
 public sealed record EvaluationReport(
     string Model,
-    ModelConfig Config,
+    ModelConfig? Config,
     string Weights,
     long Parameters,
-    double MegaFlops,
+    double? MegaFlops,
     DateTimeOffset Time,
-    IReadOnlyList<BenchmarkResult> Results);
+    IReadOnlyList<BenchmarkResult> Results,
+    string Runtime = EvaluationRuntime.Libtorch,
+    bool External = false);

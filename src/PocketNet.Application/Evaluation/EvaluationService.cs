@@ -10,6 +10,9 @@ using PocketNet.Evaluation;
 using PocketNet.Evaluation.Identification;
 using PocketNet.Evaluation.Templates;
 using PocketNet.Evaluation.Verification;
+using PocketNet.Onnx.Analysis;
+using PocketNet.Onnx.Export;
+using PocketNet.Onnx.Runtime;
 using PocketNet.Training.Progress;
 
 namespace PocketNet.Application.Evaluation;
@@ -18,11 +21,76 @@ namespace PocketNet.Application.Evaluation;
 /// Evaluates a model on benchmarks of the registry, each by its published protocol: pair sets by 10-fold
 /// accuracy, IJB-B/C by TAR at FAR of pooled templates, MegaFace by rank-1 and TAR at FAR 1e-6. With a
 /// dump folder, each pair-based benchmark also writes the score of every pair, so anyone can recompute the metric.
+/// The network runs behind <see cref="IEmbeddingModel"/>: our libtorch engine, or ONNX Runtime for exported and external models.
 /// </summary>
 public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize = 64)
 {
+    /// <summary>
+    /// Evaluates a loaded registry model, run by our libtorch engine or (<paramref name="runtime"/> "onnx") by ONNX
+    /// Runtime on the model exported to a temporary .onnx file, deleted afterwards.
+    /// </summary>
     public EvaluationReport Evaluate(LoadedModel model, IReadOnlyList<string> benchmarks, string? dumpFolder,
+        IProgress<TrainingEvent>? observer = null, CancellationToken cancellation = default, string runtime = EvaluationRuntime.Libtorch)
+    {
+        runtime = EvaluationRuntime.Parse(runtime);
+        var entries = CheckReady(benchmarks);
+        ModelSummary size = ModelCatalog.Summarise(model.Config.DisplayName, "", model.Config);
+        EvaluationReport Report(IReadOnlyList<BenchmarkResult> results) =>
+            new(model.Config.DisplayName, model.Config, model.Weights, size.Parameters, size.MegaFlops, DateTimeOffset.UtcNow, results, runtime);
+
+        if (runtime == EvaluationRuntime.Libtorch)
+            return Report(Run(new TorchEmbeddingModel(model.Network), entries, dumpFolder, observer, cancellation));
+
+        string folder = Path.Combine(Path.GetTempPath(), "pocketnet-eval-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string onnx = Path.Combine(folder, "model.onnx");
+            observer?.Report(new RunMessage("exporting the model to ONNX for ONNX Runtime"));
+            OnnxExporter.Export(model.Network, model.Config, onnx);
+            using OnnxEmbeddingModel embedder = OnnxEmbeddingModel.Open(onnx);
+            return Report(Run(embedder, entries, dumpFolder, observer, cancellation));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Evaluates an ONNX face model from elsewhere ([N, 3, 112, 112] in, [N, E] out) through ONNX Runtime; its size
+    /// comes from the graph (<see cref="OnnxGraphAnalysis"/>). A model with another interface is refused before any benchmark runs.
+    /// </summary>
+    public EvaluationReport EvaluateExternal(string onnxPath, IReadOnlyList<string> benchmarks, string? dumpFolder,
         IProgress<TrainingEvent>? observer = null, CancellationToken cancellation = default)
+    {
+        var entries = CheckReady(benchmarks);
+        string full = Path.GetFullPath(onnxPath);
+        using OnnxEmbeddingModel embedder = OpenExternal(full);
+        OnnxModelComplexity size = OnnxGraphAnalysis.Analyze(full);
+        if (size.UnknownOperators.Count > 0)
+            observer?.Report(new RunMessage($"FLOPs unknown: the graph holds operators the estimate does not cover ({string.Join(", ", size.UnknownOperators)})"));
+        var results = Run(embedder, entries, dumpFolder, observer, cancellation);
+        string name = embedder.Session.Metadata.TryGetValue(OnnxMetadataKeys.ModelName, out string? n) && n.Length > 0
+            ? n
+            : Path.GetFileNameWithoutExtension(full);
+        return new EvaluationReport(name, null, full, size.Parameters, size.MegaFlops, DateTimeOffset.UtcNow, results,
+            EvaluationRuntime.Onnx, External: true);
+    }
+
+    // ONNX Runtime's own refusals (not a model, several inputs, non-float tensors) read as a bad model file.
+    private static OnnxEmbeddingModel OpenExternal(string path)
+    {
+        try
+        {
+            return OnnxEmbeddingModel.Open(path);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException)
+        {
+            throw new InvalidDataException($"'{path}' cannot be evaluated as a face embedding model: {e.Message}", e);
+        }
+    }
+
+    private List<BenchmarkEntry> CheckReady(IReadOnlyList<string> benchmarks)
     {
         var entries = benchmarks.Select(registry.Get).ToList();
         foreach (BenchmarkEntry entry in entries)
@@ -30,9 +98,14 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
             BenchmarkStatus status = registry.Check(entry, openData: false);
             if (!status.IsReady) throw new FileNotFoundException($"benchmark {entry.Name} is not ready: {status.Summary()}");
         }
-        if (dumpFolder is not null) Directory.CreateDirectory(dumpFolder);
+        return entries;
+    }
 
-        var extractor = new EmbeddingExtractor(model.Network, batchSize);
+    private List<BenchmarkResult> Run(IEmbeddingModel model, IReadOnlyList<BenchmarkEntry> entries, string? dumpFolder,
+        IProgress<TrainingEvent>? observer, CancellationToken cancellation)
+    {
+        if (dumpFolder is not null) Directory.CreateDirectory(dumpFolder);
+        var extractor = new EmbeddingExtractor(model, batchSize);
         var results = new List<BenchmarkResult>();
         foreach (BenchmarkEntry entry in entries)
         {
@@ -47,9 +120,7 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
             };
             results.Add(result with { Seconds = clock.Elapsed.TotalSeconds });
         }
-        ModelSummary size = ModelCatalog.Summarise(model.Config.DisplayName, "", model.Config);
-        return new EvaluationReport(model.Config.DisplayName, model.Config, model.Weights, size.Parameters, size.MegaFlops,
-            DateTimeOffset.UtcNow, results);
+        return results;
     }
 
     private BenchmarkResult EvaluatePairs(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, CancellationToken cancellation)

@@ -16,12 +16,19 @@ public sealed record LoadedModel(ModelConfig Config, Module<Tensor, Tensor> Netw
 
 /// <summary>
 /// Opens a model by registry name plus a weights file, or by a model folder (a run's model/ or a
-/// downloaded zip's contents: config.json + weights.safetensors), or a run folder (its model/).
+/// downloaded zip's contents: config.json + weights.safetensors), or a run folder (its model/). An .onnx file
+/// (<see cref="IsOnnxFile"/>) is an external model: it is not loaded here but evaluated through ONNX Runtime.
 /// </summary>
 public static class ModelLoader
 {
+    /// <summary>True for an existing file named *.onnx: a model that only ONNX Runtime runs (no registry config, no weights file).</summary>
+    public static bool IsOnnxFile(string model) =>
+        model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && File.Exists(model);
+
     public static LoadedModel Load(string nameOrFolder, string? weights, Device device, int? embeddingSize = null)
     {
+        if (IsOnnxFile(nameOrFolder))
+            throw new ArgumentException($"'{nameOrFolder}' is an ONNX model: evaluate it with `eval --model {nameOrFolder}` (ONNX Runtime), it cannot be loaded into the engine");
         ModelConfig config;
         if (Directory.Exists(nameOrFolder))
         {

@@ -8,8 +8,10 @@ using PocketNet.Training.Progress;
 namespace PocketNet.Cli.Commands;
 
 /// <summary>
-/// `pocketnet eval --model NAME_OR_DIR [--weights W] --benchmarks lfw,cfp_fp,... [--dump DIR] [--out results.json]`:
+/// `pocketnet eval --model NAME_OR_DIR|MODEL.onnx [--weights W] [--runtime libtorch|onnx] --benchmarks lfw,cfp_fp,... [--dump DIR] [--out results.json]`:
 /// evaluates by each benchmark's published protocol, prints a table and writes the full results (ROC points included) as JSON.
+/// `--runtime onnx` exports the model and runs it through ONNX Runtime (CPU); a .onnx file is an external model
+/// ([N, 3, 112, 112] in, [N, E] out), always run by ONNX Runtime, its size read from the graph.
 /// </summary>
 public sealed class EvalCommand : ICommand
 {
@@ -20,8 +22,13 @@ public sealed class EvalCommand : ICommand
     public int Run(string[] args, TextWriter output)
     {
         var a = new Arguments(Name, args);
-        string model = a.Required("model", "a registry name (with --weights) or a model folder");
+        string model = a.Required("model", "a registry name (with --weights), a model folder or an .onnx file");
         string? weights = a.Optional("weights");
+        bool external = ModelLoader.IsOnnxFile(model);
+        string runtime = EvaluationRuntime.Parse(a.Optional("runtime") ?? (external ? EvaluationRuntime.Onnx : EvaluationRuntime.Libtorch));
+        if (external && runtime != EvaluationRuntime.Onnx)
+            throw new ArgumentException($"'{model}' is an ONNX model: only --runtime onnx runs it");
+        if (external && weights is not null) throw new ArgumentException($"'{model}' is an ONNX model and holds its weights: drop --weights");
         int? embedding = a.OptionalInt("embedding");
         string[] benchmarks = a.Required("benchmarks", "comma-separated names, see `pocketnet benchmarks`")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -32,12 +39,24 @@ public sealed class EvalCommand : ICommand
         BenchmarkRegistry registry = BenchmarksCommand.OpenRegistry(a);
         a.EnsureAllUsed();
 
-        using LoadedModel loaded = ModelLoader.Load(model, weights, device, embedding);
-        EvaluationReport report = new EvaluationService(registry, batch).Evaluate(loaded, benchmarks, dump, new ConsoleProgress(output));
+        var service = new EvaluationService(registry, batch);
+        var progress = new ConsoleProgress(output);
+        EvaluationReport report;
+        if (external)
+        {
+            report = service.EvaluateExternal(model, benchmarks, dump, progress);
+        }
+        else
+        {
+            // ONNX Runtime runs on the CPU here, so the network it is exported from stays there too.
+            using LoadedModel loaded = ModelLoader.Load(model, weights, runtime == EvaluationRuntime.Onnx ? Device.Cpu : device, embedding);
+            report = service.Evaluate(loaded, benchmarks, dump, progress, runtime: runtime);
+        }
         File.WriteAllText(json, JsonSerializer.Serialize(report, EventLog.IndentedJsonOptions));
 
         output.WriteLine();
-        output.WriteLine($"{report.Model}: {report.Parameters:N0} parameters, {report.MegaFlops:F2} MFLOPs");
+        string flops = report.MegaFlops is { } mflops ? $"{mflops:F2} MFLOPs" : "MFLOPs unknown (operators outside the estimate)";
+        output.WriteLine($"{report.Model}{(report.External ? " (external ONNX model)" : "")}: {report.Parameters:N0} parameters, {flops}, run by {report.Runtime}");
         output.WriteLine($"{"benchmark",-16} {"metric",-24} {"value",9} {"detail",-30} {"time",8}");
         foreach (BenchmarkResult r in report.Results)
             output.WriteLine($"{r.DisplayName + (r.Synthetic ? "*" : ""),-16} {r.HeadlineMetric,-24} {r.Headline * 100,8:F2}% {Detail(r),-30} {r.Seconds,7:F1}s");

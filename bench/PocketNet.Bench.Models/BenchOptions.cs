@@ -9,7 +9,7 @@ public sealed record BenchOptions
         pocketnet-bench-models [options]: training and inference throughput (images/s) of PocketNet variants,
         ours against the reference wiring under PyTorch, in the same run.
 
-          --models LIST       variants, comma-separated: s128, m128, s256, m256 or registry names   (s128,m128)
+          --models LIST       variants, comma-separated: s128, m128, s256, m256 or pocketnet-* names (s128,m128)
           --cases LIST        train, infer, flip (inference of the batch and its mirror)            (train,infer)
           --batch N           images per iteration                                                   (32)
           --size N            image size; the network's 7x7 tail needs 112                           (112)

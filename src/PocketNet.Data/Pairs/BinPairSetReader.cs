@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics;
 using System.Runtime.ExceptionServices;
 using PocketNet.Data.Imaging;
 using PocketNet.Data.RecordIO;
@@ -129,19 +128,19 @@ public static class BinPairSetReader
         {
             object?[] tuple => tuple,
             List<object?> list => list.ToArray(),
-            _ => throw new InvalidDataException($"{path}: the pickle holds a {TypeName(root)}, expected {Expected}"),
+            _ => throw new InvalidDataException($"{path}: the pickle holds a {PickleReader.TypeName(root)}, expected {Expected}"),
         };
         if (parts.Length != 2)
             throw new InvalidDataException($"{path}: the pickle holds a tuple of {parts.Length} elements, expected {Expected}");
         if (parts[0] is not List<object?> imageList)
-            throw new InvalidDataException($"{path}: element 0 of the tuple (the images) is a {TypeName(parts[0])}, expected a list of bytes");
+            throw new InvalidDataException($"{path}: element 0 of the tuple (the images) is a {PickleReader.TypeName(parts[0])}, expected a list of bytes");
         if (parts[1] is not List<object?> labelList)
-            throw new InvalidDataException($"{path}: element 1 of the tuple (the labels) is a {TypeName(parts[1])}, expected a list of bools");
+            throw new InvalidDataException($"{path}: element 1 of the tuple (the labels) is a {PickleReader.TypeName(parts[1])}, expected a list of bools");
 
         var images = new byte[imageList.Count][];
         for (int i = 0; i < images.Length; i++)
             images[i] = imageList[i] as byte[]
-                ?? throw new InvalidDataException($"{path}: images[{i}] (pair {i / 2}) is a {TypeName(imageList[i])}, expected bytes (an encoded JPEG/PNG)");
+                ?? throw new InvalidDataException($"{path}: images[{i}] (pair {i / 2}) is a {PickleReader.TypeName(imageList[i])}, expected bytes (an encoded JPEG/PNG)");
 
         var isSame = new bool[labelList.Count];
         for (int i = 0; i < isSame.Length; i++)
@@ -149,7 +148,7 @@ public static class BinPairSetReader
             {
                 bool b => b,
                 long v and (0 or 1) => v == 1, // some converters wrote 0/1 integers
-                var other => throw new InvalidDataException($"{path}: issame[{i}] is a {TypeName(other)} ({other}), expected a bool"),
+                var other => throw new InvalidDataException($"{path}: issame[{i}] is a {PickleReader.TypeName(other)} ({other}), expected a bool"),
             };
 
         if (images.Length != 2 * isSame.Length)
@@ -157,18 +156,4 @@ public static class BinPairSetReader
                 $"{path}: {images.Length} images for {isSame.Length} pairs; a pair set needs exactly two images per pair ({2 * isSame.Length})");
         return new BinPairSetContents(path, images, isSame);
     }
-
-    private static string TypeName(object? value) => value switch
-    {
-        null => "None",
-        bool => "bool",
-        long or BigInteger => "int",
-        double => "float",
-        string => "str",
-        byte[] => "bytes",
-        object?[] => "tuple",
-        List<object?> => "list",
-        PickleDict => "dict",
-        _ => value.GetType().Name,
-    };
 }

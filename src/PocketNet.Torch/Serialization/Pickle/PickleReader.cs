@@ -423,7 +423,7 @@ public sealed class PickleReader
     private static string Describe(PickleOpcode op) => Enum.IsDefined(op) ? op.ToString().ToUpperInvariant() : $"0x{(byte)op:x2}";
 
     /// <summary>The Python name of a value's type, for messages.</summary>
-    internal static string TypeName(object? value) => value switch
+    public static string TypeName(object? value) => value switch
     {
         null => "None",
         bool => "bool",

@@ -8,6 +8,8 @@ public sealed record BenchOptions
     public const string Usage = """
         pocketnet-bench-models [options]: training and inference throughput (images/s) of PocketNet variants,
         ours against the reference wiring under PyTorch, in the same run.
+        `pocketnet-bench-models eval [options]` measures evaluation instead, through ONNX Runtime, libtorch and
+        PyTorch (`eval help` lists its options).
 
           --models LIST       variants, comma-separated: s128, m128, s256, m256 or pocketnet-* names (s128,m128)
           --cases LIST        train, infer, flip (inference of the batch and its mirror)            (train,infer)
@@ -90,10 +92,10 @@ public sealed record BenchOptions
         return options;
     }
 
-    private static string[] List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    internal static string[] List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>s128 -> pocketnet-s-128 (the short forms of the four PocketNet variants); other names pass through.</summary>
-    private static string ModelName(string value) => value.ToLowerInvariant() switch
+    internal static string ModelName(string value) => value.ToLowerInvariant() switch
     {
         "s128" => "pocketnet-s-128",
         "s256" => "pocketnet-s-256",

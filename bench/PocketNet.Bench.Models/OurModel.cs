@@ -48,6 +48,12 @@ public sealed class OurModel : IDisposable
 
     public long Parameters { get; }
 
+    /// <summary>The registry's network; the eval benchmark exports it to ONNX and embeds through it.</summary>
+    public Module<Tensor, Tensor> Backbone => _backbone;
+
+    /// <summary>The fixed random batch [batch, 3, size, size], the same on the python side.</summary>
+    public Tensor Images => _images;
+
     /// <summary>
     /// sum(|x| · (1 + i mod 7)) over every weight (i: flat index), in float64: equal on both sides when the two
     /// draw the same initial weights from the same seed (both run libtorch's generator).

@@ -4,6 +4,7 @@ using System.Text.Json;
 using PocketNet.Bench.Models;
 using PocketNet.Torch;
 
+if (args.Length > 0 && args[0] == "eval") return EvalBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
 {
     Console.WriteLine(BenchOptions.Usage);

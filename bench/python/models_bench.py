@@ -11,7 +11,8 @@ Two ways to run it:
   * `--serve`: the C# bench drives it over stdin/stdout, one JSON object per line each way, so that it can
     alternate python and C# iterations and both sides see the same machine load:
         {"op": "setup", "model": "pocketnet-s-128", "batch": 32, "size": 112, "classes": 1000,
-         "threads": 2, "device": "cpu", "seed": 0}                       -> facts (parameters, threads, versions)
+         "threads": 2, "device": "cpu", "seed": 0[, "malloc": "stock"|"keep"]}
+                                                                         -> facts (parameters, threads, versions)
         {"op": "run", "model": ..., "case": "train"|"infer"|"infer_flip"} -> {"ms", "cpu_ms", "sys_ms", "minor_faults", "phases_ms"}
         {"op": "release", "model": ...}
         {"op": "quit"}
@@ -23,6 +24,7 @@ zero_grad(set_to_none=True) of both (what our ZeroGrad does), loss.item(). Its t
 timed region (the step is a function; its locals die when it returns), as our DisposeScope is closed inside it.
 """
 import argparse
+import ctypes
 import json
 import os
 import resource
@@ -53,6 +55,18 @@ def load_reference(folder):
         import pocketnet_reference
         reference = pocketnet_reference
     return reference
+
+
+def keep_freed_memory():
+    """What Engine.KeepFreedMemory() does in the C# process (src/PocketNet.Torch/Native/GlibcMalloc.cs): glibc keeps
+    freed memory instead of handing it back to the kernel (mmap threshold raised, trimming off; one alone is worse
+    than neither), so a forward stops faulting its activations in again. Process-wide; returns what glibc accepted."""
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mmap = next((v for v in (1 << 30, 512 << 20, 32 << 20) if libc.mallopt(m_mmap_threshold, v) == 1), 0)
+    trim = libc.mallopt(m_trim_threshold, 2 ** 31 - 1) == 1
+    return (f"M_MMAP_THRESHOLD={f'{mmap >> 20} MiB' if mmap else 'rejected'}, "
+            f"M_TRIM_THRESHOLD={'off' if trim else 'rejected'}")
 
 
 def log(message):
@@ -158,8 +172,9 @@ class ModelCase:
                 "phases_ms": phases_ms}
 
 
-def facts(case, threads):
+def facts(case, threads, malloc):
     return {
+        "malloc": malloc,
         "parameters": case.parameters,
         "weights_checksum": case.weights_checksum,
         "input_checksum": case.input_checksum,
@@ -175,6 +190,7 @@ def facts(case, threads):
 def serve(reference_dir):
     load_reference(reference_dir)
     cases = {}
+    malloc = "stock glibc malloc"
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -186,10 +202,12 @@ def serve(reference_dir):
                 break
             if op == "setup":
                 torch.set_num_threads(command["threads"])
+                if command.get("malloc", "stock") == "keep":
+                    malloc = "keep_freed_memory(): " + keep_freed_memory()
                 case = ModelCase(command["model"], command["batch"], command["size"], command["classes"],
                                  command["device"], command["seed"])
                 cases[command["model"]] = case
-                reply = facts(case, command["threads"])
+                reply = facts(case, command["threads"], malloc)
             elif op == "run":
                 reply = cases[command["model"]].run(command["case"])
             elif op == "release":
@@ -215,7 +233,7 @@ def standalone(args):
         samples.append(sample)
     times = [s["ms"] for s in samples]
     median = statistics.median(times)
-    result = facts(case, args.threads)
+    result = facts(case, args.threads, "stock glibc malloc")
     result.update({"model": args.model, "case": args.case, "batch": args.batch, "median_ms": median,
                    "min_ms": min(times), "images_per_s": args.batch / (median / 1e3), "samples": samples})
     print(json.dumps(result))

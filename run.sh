@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Sets up this machine (Debian 12), builds the solution, generates the SynthFaces demo data if absent,
-# and starts PocketNet Portal. Until the web portal project exists, it runs the CLI's `doctor` verb
-# and shows the benchmark registry instead.
+# and starts PocketNet Portal with its embedded SQLite store (data/portal), printing its URL.
 #
 #   PORTAL_URL=http://127.0.0.1:5000  address the portal binds to (default: localhost only)
 #   POCKETNET_SKIP_SETUP=1            skip the Debian package step (see scripts/setup.sh)
@@ -26,19 +25,16 @@ if [ ! -f "$SYNTH_DIR/synth.json" ]; then
   "${CLI[@]}" synth --out "$SYNTH_DIR" --identities 100 --images-per-identity 10 --seed 1
 fi
 
-PORTAL_PROJECT=src/PocketNet.Portal/PocketNet.Portal.csproj
-if [ -f "$PORTAL_PROJECT" ]; then
-  PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:5000}"
-  echo "PocketNet Portal: $PORTAL_URL"
-  exec dotnet run --project "$PORTAL_PROJECT" -c Release --no-build --no-launch-profile -- --urls "$PORTAL_URL"
-fi
+PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:5000}"
+PORTAL_HOME="${Portal__Home:-data/portal}"
+mkdir -p "$PORTAL_HOME"
+cat <<INFO
 
-echo "note: the web portal (src/PocketNet.Portal) is not part of this build yet; the same verbs work from the CLI:"
-"${CLI[@]}" doctor
-"${CLI[@]}" benchmarks --synth-root "$SYNTH_DIR"
-cat <<HINT
+PocketNet Portal: $PORTAL_URL
+  admin user: admin; password: the file $PORTAL_HOME/admin-password (generated at the first start),
+  or set Portal__AdminPassword. Reading needs no sign-in; starting and cancelling runs does.
+  Demo data (SynthFaces, synthetic) in $SYNTH_DIR. Stop with Ctrl+C.
 
-Try a small run on the demo data (see README.md for every verb):
-  ${CLI[*]} train --model pocketnet-s-128 --data recordio:$SYNTH_DIR/train --out runs/demo --epochs 2 --batch 32 --validation $SYNTH_DIR/synth_lfw.bin
-  ${CLI[*]} eval --model runs/demo --benchmarks synth_lfw,synth_cfp_fp,synth_agedb_30,synth_ijb,synth_megaface
-HINT
+INFO
+export POCKETNET_SYNTH_DATA="$SYNTH_DIR"
+exec dotnet src/PocketNet.Portal/bin/Release/net10.0/PocketNet.Portal.dll --urls "$PORTAL_URL" --Portal:Home "$PORTAL_HOME"

@@ -10,7 +10,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # while a `python3` earlier on PATH (pyenv, venv) may not.
 export PYTHON_FOR_TORCH="${PYTHON_FOR_TORCH:-/usr/bin/python3}"
 
-./scripts/setup.sh
+# The browser tests drive Debian's chromium (installed by setup when asked).
+POCKETNET_SETUP_BROWSER=1 ./scripts/setup.sh
 
 # In CI, stop the compiler/MSBuild servers afterwards so no background process outlives the run.
 if [ -n "${CI:-}" ]; then

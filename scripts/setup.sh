@@ -10,7 +10,11 @@
 #   libonnx-dev    the ONNX schema (/usr/include/onnx/onnx.proto) PocketNet.Onnx compiles with protoc
 #
 # Then ONNX Runtime's shared library, through scripts/fetch-onnxruntime.sh (npm pack of onnxruntime-node
-# into .tools/onnxruntime; skipped when present).
+# into .tools/onnxruntime; skipped when present), and the portal's browser libraries through
+# scripts/fetch-web-assets.sh (plotly.js, the SignalR client, onnxruntime-web into wwwroot/lib).
+#
+# With POCKETNET_SETUP_BROWSER=1 (test.sh sets it) it also installs Debian's chromium, which the browser tests
+# drive through Playwright; Playwright never downloads a browser of its own.
 #
 # Set POCKETNET_SKIP_SETUP=1 to skip the package step (e.g. in the GPU image, which brings
 # its own CUDA libtorch and must not pull Debian's CPU build); it skips the ONNX Runtime fetch too.
@@ -34,14 +38,15 @@ install_packages() {
     echo "setup: dpkg-query not found; this script expects Debian 12. Install by hand: ${PACKAGES[*]}" >&2
     return 1
   fi
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
+  local missing=() p wanted=("${PACKAGES[@]}")
+  if [ "${POCKETNET_SETUP_BROWSER:-0}" = "1" ]; then wanted+=(chromium); fi
+  for p in "${wanted[@]}"; do
     [ "$(package_installed "$p")" = yes ] || missing+=("$p")
   done
   # npm fetches ONNX Runtime (scripts/fetch-onnxruntime.sh); any npm on PATH will do, else Debian's.
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: packages present: ${PACKAGES[*]}"
+    echo "setup: packages present: ${wanted[*]}"
     return 0
   fi
   echo "setup: installing missing packages: ${missing[*]}"
@@ -76,6 +81,7 @@ fetch_onnxruntime() {
     return 0
   fi
   bash "$(dirname "${BASH_SOURCE[0]}")/fetch-onnxruntime.sh"
+  bash "$(dirname "${BASH_SOURCE[0]}")/fetch-web-assets.sh"
 }
 
 pocketnet_setup() {

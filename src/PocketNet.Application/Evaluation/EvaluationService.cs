@@ -132,7 +132,7 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         if (dump is not null)
             WriteCsv(Path.Combine(dump, $"{entry.Name}.csv"), "pair,squared_distance,same",
                 Enumerable.Range(0, distances.Length).Select(i => $"{i},{F(distances[i])},{(pairs.IsSame[i] ? 1 : 0)}"));
-        return Result(entry, "accuracy (10-fold)", result.MeanAccuracy) with { Pairs = result };
+        return Result(entry, HeadlineMetrics.For(BenchmarkProtocol.Pairs), result.MeanAccuracy) with { Pairs = result };
     }
 
     private BenchmarkResult EvaluateIjb(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, CancellationToken cancellation)
@@ -147,7 +147,7 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         if (dump is not null)
             WriteCsv(Path.Combine(dump, $"{entry.Name}.csv"), "pair,template1,template2,cosine,genuine",
                 Enumerable.Range(0, scores.Length).Select(i => $"{i},{first[i]},{second[i]},{F(scores[i])},{(genuine[i] ? 1 : 0)}"));
-        return Result(entry, "TAR at FAR 1e-4", result.TarAt(1e-4)) with { Ijb = result };
+        return Result(entry, HeadlineMetrics.For(BenchmarkProtocol.Ijb), result.TarAt(1e-4)) with { Ijb = result };
     }
 
     private BenchmarkResult EvaluateMegaFace(BenchmarkEntry entry, EmbeddingExtractor extractor, CancellationToken cancellation)
@@ -157,7 +157,7 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         var probes = new MegaFaceProbes(probeFeatures, extractor.Dimension, megaface.Probes.Select(p => p.Identity).ToList());
         MegaFaceResult result = MegaFaceProtocol.Evaluate(probes, extractor.AsFeatureSource(megaface.DistractorImages, flip: true),
             cancellation: cancellation);
-        return Result(entry, "rank-1 identification", result.Rank1IdentificationRate) with { MegaFace = result };
+        return Result(entry, HeadlineMetrics.For(BenchmarkProtocol.MegaFace), result.Rank1IdentificationRate) with { MegaFace = result };
     }
 
     private static BenchmarkResult Result(BenchmarkEntry entry, string metric, double value) =>

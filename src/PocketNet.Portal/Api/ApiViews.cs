@@ -1,0 +1,35 @@
+using System.Text.Json;
+using PocketNet.Portal.Store;
+
+namespace PocketNet.Portal.Api;
+
+/// <summary>A job as the API shows it. Progress is a fraction (0..1); times are UTC; rates in images per second.</summary>
+public sealed record JobView(
+    int Id, JobKind Kind, JobState State, string Title, string Device, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
+    double Progress, string? Phase, double? Loss, double? ImagesPerSecond, double? RemainingSeconds, string? Error,
+    int? ModelId, string? Genotype, int Attempts, JsonElement Request)
+{
+    public static JobView Of(JobRecord j) => new(j.Id, j.Kind, j.State, j.Title, j.Device, j.CreatedAt, j.StartedAt, j.FinishedAt,
+        j.Progress, j.Phase, j.Loss, j.ImagesPerSecond, j.RemainingSeconds, j.Error, j.ModelId, j.Genotype, j.Attempts,
+        JsonDocument.Parse(j.RequestJson).RootElement.Clone());
+}
+
+/// <summary>A result: <see cref="Value"/> and <see cref="Std"/> are fractions; <see cref="Seconds"/> is the evaluation's wall time.</summary>
+public sealed record ResultView(
+    int Id, int ModelId, string Benchmark, string DisplayName, bool Synthetic, string Metric, double Value, double? Std,
+    string Runtime, double Seconds, DateTime CreatedAt)
+{
+    public static ResultView Of(ResultRecord r) =>
+        new(r.Id, r.ModelId, r.Benchmark, r.DisplayName, r.Synthetic, r.Metric, r.Value, r.Std, r.Runtime, r.Seconds, r.CreatedAt);
+}
+
+/// <summary>A model with its size (parameters as a count, FLOPs in MFLOPs per 112x112 image) and its results.</summary>
+public sealed record ModelView(
+    int Id, string Name, string DisplayName, ModelOrigin Origin, string Architecture, int EmbeddingSize, long Parameters,
+    double? MegaFlops, string? TrainingMode, string? TrainingData, bool SyntheticTraining, string? Genotype, string? Source,
+    int? JobId, DateTime CreatedAt, bool Downloadable, IReadOnlyList<ResultView> Results)
+{
+    public static ModelView Of(ModelRecord m) => new(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.EmbeddingSize,
+        m.Parameters, m.MegaFlops, m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Genotype, m.Source, m.JobId, m.CreatedAt,
+        m.Folder is not null, m.Results.OrderBy(r => r.Benchmark).ThenByDescending(r => r.CreatedAt).Select(ResultView.Of).ToList());
+}

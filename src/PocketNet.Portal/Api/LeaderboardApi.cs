@@ -1,0 +1,33 @@
+using PocketNet.Portal.Leaderboard;
+
+namespace PocketNet.Portal.Api;
+
+/// <summary>/api/leaderboard: the table as JSON or CSV, real and synthetic benchmarks apart. Open to everyone.</summary>
+public static class LeaderboardApi
+{
+    public static void MapLeaderboardApi(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/leaderboard", GetAsync).WithTags("Leaderboard")
+            .WithSummary("Models x benchmarks (fractions); scope=real|synthetic, sort=BENCHMARK|parameters|flops|name, desc, filter, reference, format=json|csv");
+    }
+
+    private static async Task<IResult> GetAsync(LeaderboardService leaderboard, string? scope, string? sort, bool? desc, string? filter,
+        bool? reference, string? format, CancellationToken cancellation)
+    {
+        LeaderboardScope parsed = scope?.ToLowerInvariant() switch
+        {
+            null or "" or "real" => LeaderboardScope.Real,
+            "synthetic" or "synth" => LeaderboardScope.Synthetic,
+            _ => throw new ArgumentException($"scope: '{scope}' is not real or synthetic"),
+        };
+        if (sort is not null && sort is not ("name" or "parameters" or "flops") && leaderboard.Columns(parsed).All(c => c.Benchmark != sort))
+            throw new ArgumentException($"sort: '{sort}' is not name, parameters, flops or a benchmark of the {parsed.ToString().ToLowerInvariant()} leaderboard");
+        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, desc ?? true, filter, reference ?? true), cancellation);
+        return format?.ToLowerInvariant() switch
+        {
+            null or "" or "json" => Results.Ok(table),
+            "csv" => Results.Text(LeaderboardCsv.Write(table), "text/csv; charset=utf-8"),
+            _ => throw new ArgumentException($"format: '{format}' is not json or csv"),
+        };
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using PocketNet.Portal.Auth;
+using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Store;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Portal.Api;
+
+/// <summary>/api/runs, /api/searches, /api/evaluations: jobs, their progress, and the commands that change them (admin only).</summary>
+public static class RunsApi
+{
+    public static void MapRunsApi(this IEndpointRouteBuilder api)
+    {
+        var runs = api.MapGroup("/runs").WithTags("Runs");
+        runs.MapGet("/", ListAsync).WithSummary("All jobs, newest first");
+        runs.MapGet("/{id:int}", GetAsync).WithSummary("One job");
+        runs.MapGet("/{id:int}/events", EventsAsync).WithSummary("A job's curves (loss, accuracy) and log tail");
+        runs.MapPost("/", StartTrainingAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Queue a training run");
+        runs.MapPost("/{id:int}/cancel", CancelAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Cancel a queued or running job");
+        runs.MapPost("/{id:int}/resume", ResumeAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Resume a cancelled or failed job from its newest checkpoint");
+        runs.MapDelete("/{id:int}", DeleteAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Delete a job that is not running, with its run folder");
+        api.MapPost("/searches", StartSearchAsync).WithTags("Runs").RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Queue a DARTS architecture search");
+        api.MapPost("/evaluations", StartEvaluationAsync).WithTags("Runs").RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Queue an evaluation of a stored model");
+    }
+
+    private static async Task<IResult> ListAsync(IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        List<JobRecord> jobs = await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).ToListAsync(cancellation);
+        return Results.Ok(jobs.Select(JobView.Of));
+    }
+
+    private static async Task<IResult> GetAsync(int id, IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Jobs.FindAsync([id], cancellation) is { } job ? Results.Ok(JobView.Of(job)) : NoJob(id);
+    }
+
+    private static async Task<IResult> EventsAsync(int id, IDbContextFactory<PortalDbContext> store, LiveJobs live, CancellationToken cancellation)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        if (await db.Jobs.FindAsync([id], cancellation) is not { } job) return NoJob(id);
+        LiveSnapshot snapshot = live.Get(id)
+            ?? LiveJobs.FromRunFolder(id, Path.Combine(job.RunFolder ?? "", RunDirectory.EventsFile));
+        return Results.Ok(snapshot);
+    }
+
+    private static async Task<IResult> StartTrainingAsync(TrainRunRequest request, JobQueue queue, CancellationToken cancellation) =>
+        Accepted(await queue.EnqueueTrainingAsync(request, cancellation));
+
+    private static async Task<IResult> StartSearchAsync(SearchRunRequest request, JobQueue queue, CancellationToken cancellation) =>
+        Accepted(await queue.EnqueueSearchAsync(request, cancellation));
+
+    private static async Task<IResult> StartEvaluationAsync(EvaluationRequest request, JobQueue queue, CancellationToken cancellation) =>
+        Accepted(await queue.EnqueueEvaluationAsync(request, cancellation));
+
+    private static async Task<IResult> CancelAsync(int id, JobQueue queue, CancellationToken cancellation) =>
+        await queue.CancelAsync(id, cancellation) ? Results.Accepted($"/api/runs/{id}") : NoJob(id);
+
+    private static async Task<IResult> ResumeAsync(int id, JobQueue queue, CancellationToken cancellation) =>
+        await queue.ResumeAsync(id, cancellation) ? Results.Accepted($"/api/runs/{id}") : NoJob(id);
+
+    private static async Task<IResult> DeleteAsync(int id, JobQueue queue, CancellationToken cancellation) =>
+        await queue.DeleteAsync(id, cancellation) ? Results.NoContent() : NoJob(id);
+
+    private static IResult Accepted(JobRecord job) => Results.Accepted($"/api/runs/{job.Id}", JobView.Of(job));
+
+    private static IResult NoJob(int id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "not found", detail: $"there is no job {id}");
+}

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using PocketNet.Application.Evaluation;
+using PocketNet.Application.Models;
+using PocketNet.Models.Registry;
+using PocketNet.Onnx.Analysis;
+using PocketNet.Onnx.Export;
+using PocketNet.Onnx.Runtime;
+using PocketNet.Portal.Store;
+using PocketNet.Torch;
+using PocketNet.Training.Recognition;
+
+namespace PocketNet.Portal.Catalog;
+
+/// <summary>
+/// Registers models and their results in the store. Model files are copied under the portal's home
+/// (models/NAME), so deleting a run never takes a model with it, and only files under the home are ever deleted.
+/// </summary>
+public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store, PortalPaths paths, ILogger<ModelStore> log)
+{
+    public const string OnnxFile = "model.onnx";
+
+    /// <summary>Copies a finished run's model folder into the store, exports it to ONNX, and records it.</summary>
+    public ModelRecord RegisterTrained(JobRecord job, TrainingOptions options, TrainingSetInfo data, string modelFolder)
+    {
+        ModelConfig config = options.Model;
+        string name = UniqueName($"{Slug(config.DisplayName)}-job{job.Id}");
+        string folder = paths.ModelFolder(name);
+        CopyFolder(modelFolder, folder);
+        ExportOnnx(folder, config);
+        ModelSummary size = ModelCatalog.Summarise(config.DisplayName, "", config);
+        var record = new ModelRecord
+        {
+            Name = name,
+            DisplayName = job.Title,
+            Origin = ModelOrigin.Trained,
+            Architecture = config.Architecture.ToString(),
+            ConfigJson = JsonSerializer.Serialize(config, StoreJson.Options),
+            Genotype = config.Genotype,
+            EmbeddingSize = config.EmbeddingSize,
+            Parameters = size.Parameters,
+            MegaFlops = size.MegaFlops,
+            TrainingMode = options.Mode.ToString(),
+            TrainingData = data.Name,
+            SyntheticTraining = data.Synthetic,
+            Folder = folder,
+            JobId = job.Id,
+            CreatedAt = DateTime.UtcNow,
+            Source = $"trained by job {job.Id}: {options.Epochs} epochs at batch {options.BatchSize}, lr {options.LearningRate} (at batch 512)",
+        };
+        using PortalDbContext db = store.CreateDbContext();
+        db.Models.Add(record);
+        db.SaveChanges();
+        return record;
+    }
+
+    /// <summary>
+    /// Checks an uploaded or given .onnx file (a face model: [N, 3, 112, 112] in, [N, E] out), reads its size from
+    /// the graph and records it as an external model; the file is moved (uploads) or copied into the store.
+    /// </summary>
+    public async Task<ModelRecord> RegisterExternalAsync(string onnxPath, string displayName, bool move, CancellationToken cancellation)
+    {
+        string full = Path.GetFullPath(onnxPath);
+        int embedding;
+        try
+        {
+            using OnnxEmbeddingModel model = OnnxEmbeddingModel.Open(full);
+            embedding = model.Dimension;
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(full)} is not a usable face model: {e.Message}", e);
+        }
+        OnnxModelComplexity size = OnnxGraphAnalysis.Analyze(full);
+        string name = UniqueName(Slug(displayName));
+        string folder = paths.ModelFolder(name);
+        Directory.CreateDirectory(folder);
+        string target = Path.Combine(folder, OnnxFile);
+        if (move) File.Move(full, target);
+        else File.Copy(full, target);
+        var record = new ModelRecord
+        {
+            Name = name,
+            DisplayName = displayName,
+            Origin = ModelOrigin.External,
+            Architecture = "ONNX",
+            EmbeddingSize = embedding,
+            Parameters = size.Parameters,
+            MegaFlops = size.MegaFlops,
+            Folder = folder,
+            CreatedAt = DateTime.UtcNow,
+            Source = size.UnknownOperators.Count > 0
+                ? $"external ONNX model; FLOPs unknown (operators {string.Join(", ", size.UnknownOperators)})"
+                : "external ONNX model; parameters and FLOPs read from the graph",
+        };
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        db.Models.Add(record);
+        await db.SaveChangesAsync(cancellation);
+        return record;
+    }
+
+    /// <summary>Stores one result per benchmark of <paramref name="report"/>.</summary>
+    public void SaveResults(int modelId, int? jobId, EvaluationReport report)
+    {
+        using PortalDbContext db = store.CreateDbContext();
+        foreach (BenchmarkResult result in report.Results)
+        {
+            db.Results.Add(new ResultRecord
+            {
+                ModelId = modelId,
+                JobId = jobId,
+                Benchmark = result.Benchmark,
+                DisplayName = result.DisplayName,
+                Protocol = result.Protocol.ToString(),
+                Synthetic = result.Synthetic,
+                Metric = result.HeadlineMetric,
+                Value = result.Headline,
+                Std = result.Pairs?.StdAccuracy,
+                Runtime = report.Runtime,
+                Seconds = result.Seconds,
+                DetailsJson = JsonSerializer.Serialize(result, StoreJson.Options),
+                CreatedAt = DateTime.UtcNow,
+            });
+        }
+        db.SaveChanges();
+    }
+
+    /// <summary>Deletes a model, its results and its files (only files under the portal's home).</summary>
+    public async Task<bool> DeleteAsync(int modelId, CancellationToken cancellation)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        ModelRecord? model = await db.Models.FindAsync([modelId], cancellation);
+        if (model is null) return false;
+        db.Models.Remove(model);
+        await db.SaveChangesAsync(cancellation);
+        if (model.Folder is not null && paths.Contains(model.Folder) && Directory.Exists(model.Folder))
+            Directory.Delete(model.Folder, recursive: true);
+        return true;
+    }
+
+    private void ExportOnnx(string folder, ModelConfig config)
+    {
+        try
+        {
+            using LoadedModel model = ModelLoader.Load(folder, null, Device.Cpu);
+            OnnxExporter.Export(model.Network, config, Path.Combine(folder, OnnxFile));
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
+        {
+            // The zip and the browser comparison then go without model.onnx; the model itself is fine.
+            log.LogWarning(e, "ONNX export of {Folder} failed", folder);
+        }
+    }
+
+    private string UniqueName(string wanted)
+    {
+        using PortalDbContext db = store.CreateDbContext();
+        string name = wanted;
+        for (int i = 2; db.Models.Any(m => m.Name == name) || Directory.Exists(paths.ModelFolder(name)); i++)
+            name = $"{wanted}-{i}";
+        return name;
+    }
+
+    /// <summary>Lower-case letters, digits and dashes: safe in URLs, file names and zip names.</summary>
+    public static string Slug(string text)
+    {
+        string slug = NotSlug().Replace(text.ToLowerInvariant(), "-").Trim('-');
+        if (slug.Length > 80) slug = slug[..80].TrimEnd('-');
+        return slug.Length == 0 ? "model" : slug;
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NotSlug();
+}

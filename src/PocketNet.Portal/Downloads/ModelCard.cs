@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using PocketNet.Portal.Store;
+
+namespace PocketNet.Portal.Downloads;
+
+/// <summary>The model card in a model's zip: what it is, what it was trained on (synthetic or real), its numbers, how to load it.</summary>
+public static class ModelCard
+{
+    public static string Write(ModelRecord model, IReadOnlyList<ResultRecord> results)
+    {
+        var card = new StringBuilder();
+        card.AppendLine($"# {model.DisplayName}").AppendLine();
+        card.AppendLine($"- Name: `{model.Name}`");
+        card.AppendLine($"- Architecture: {model.Architecture}{(model.Genotype is null ? "" : $", genotype `{model.Genotype}`")}");
+        card.AppendLine($"- Embedding: {model.EmbeddingSize} floats per face (input: aligned 112x112 RGB, (x / 255 - 0.5) / 0.5)");
+        card.AppendLine($"- Parameters: {model.Parameters.ToString("N0", CultureInfo.InvariantCulture)} ({model.Parameters / 1e6:F2} M)");
+        card.AppendLine($"- FLOPs: {(model.MegaFlops is double f ? $"{f:F2} MFLOPs per 112x112 image" : "unknown")}");
+        card.AppendLine($"- Origin: {model.Origin}{(model.Source is null ? "" : $" ({model.Source})")}");
+        if (model.TrainingMode is not null) card.AppendLine($"- Training: {model.TrainingMode} on {model.TrainingData}");
+        card.AppendLine($"- Training data: {(model.SyntheticTraining ? "**SYNTHETIC** (SynthFaces demo data; not a face-recognition model for real faces)" : model.TrainingData ?? "unknown")}");
+        card.AppendLine();
+        card.AppendLine("## Results").AppendLine();
+        if (results.Count == 0) card.AppendLine("Not evaluated yet.");
+        else
+        {
+            card.AppendLine("| benchmark | data | metric | value (%) | runtime | evaluated (UTC) |");
+            card.AppendLine("|---|---|---|---|---|---|");
+            foreach (ResultRecord r in results.OrderBy(r => r.Synthetic).ThenBy(r => r.Benchmark))
+            {
+                string value = r.Std is double std ? $"{r.Value * 100:F2} ± {std * 100:F2}" : $"{r.Value * 100:F2}";
+                card.AppendLine($"| {r.DisplayName} | {(r.Synthetic ? "synthetic" : "real")} | {r.Metric} | {value} | {r.Runtime} | {r.CreatedAt:yyyy-MM-dd HH:mm} |");
+            }
+        }
+        card.AppendLine();
+        card.AppendLine("## Loading").AppendLine();
+        if (model.Origin == ModelOrigin.External)
+        {
+            card.AppendLine("`model.onnx` runs in any ONNX runtime: input `[N, 3, 112, 112]` float32, output `[N, E]` embeddings.");
+            card.AppendLine("With PocketNet Portal's CLI: `pocketnet eval --model model.onnx --benchmarks lfw`.");
+        }
+        else
+        {
+            card.AppendLine("Unzip into a folder, then with PocketNet Portal's CLI:");
+            card.AppendLine("```sh");
+            card.AppendLine("pocketnet embed --model FOLDER --images faces/ --out embeddings.csv");
+            card.AppendLine("pocketnet eval --model FOLDER --benchmarks lfw,cfp_fp,agedb_30");
+            card.AppendLine("```");
+            card.AppendLine("`weights.safetensors` holds the backbone's state_dict with PyTorch's parameter names, `config.json` the network's");
+            card.AppendLine("configuration; `model.onnx` (batch norm folded, dynamic batch) runs in ONNX Runtime or onnxruntime-web.");
+        }
+        card.AppendLine();
+        card.AppendLine("`SHA256SUMS` lists the checksum of every other file in this archive (`sha256sum -c SHA256SUMS`).");
+        return card.ToString();
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using PocketNet.Application.Evaluation;
+using PocketNet.Application.Models;
+using PocketNet.Application.Training;
+using PocketNet.Data.Registry;
+using PocketNet.Models.Registry;
+using PocketNet.Portal.Catalog;
+using PocketNet.Portal.Store;
+using PocketNet.Torch;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Recognition;
+using PocketNet.Training.Runs;
+using Microsoft.EntityFrameworkCore;
+
+namespace PocketNet.Portal.Jobs;
+
+/// <summary>
+/// Does one job's work on the runner's thread, through the application layer the CLI uses: trains (then registers
+/// and evaluates the model), searches, or evaluates. Training and search continue from the newest checkpoint when
+/// the job is a resume. Results are stored benchmark by benchmark, so a failure keeps what was finished.
+/// </summary>
+public sealed class JobExecutor(
+    IDbContextFactory<PortalDbContext> store,
+    JobPlanner planner,
+    ModelStore models,
+    BenchmarkRegistry registry,
+    ILogger<JobExecutor> log)
+{
+    /// <summary>Share of a training job's progress bar given to training when an evaluation follows.</summary>
+    private const double TrainingShare = 0.85;
+
+    public void Execute(JobRecord job, JobReporter reporter, CancellationToken cancellation)
+    {
+        string runFolder = job.RunFolder ?? throw new InvalidOperationException($"job {job.Id} has no run folder");
+        Directory.CreateDirectory(runFolder);
+        switch (job.Kind)
+        {
+            case JobKind.Training:
+                Train(job, Read<TrainRunRequest>(job), runFolder, reporter, cancellation);
+                break;
+            case JobKind.Search:
+                Search(job, Read<SearchRunRequest>(job), runFolder, reporter, cancellation);
+                break;
+            case JobKind.Evaluation:
+                var request = Read<EvaluationRequest>(job);
+                ModelRecord model = FindModel(request.ModelId);
+                using (var events = new EventLog(Path.Combine(runFolder, RunDirectory.EventsFile), reporter))
+                    Evaluate(job, model, request.Benchmarks, request.Runtime, events, reporter, cancellation);
+                break;
+            default:
+                throw new NotSupportedException($"job kind {job.Kind}");
+        }
+    }
+
+    private void Train(JobRecord job, TrainRunRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)
+    {
+        bool evaluates = request.Benchmarks.Count > 0;
+        ModelRecord? model = job.ModelId is int id ? FindModelOrNull(id) : null;
+        if (model is null)
+        {
+            var (teacher, teacherRun) = FindTeacher(request.TeacherModelId);
+            var (options, data) = planner.PlanTraining(request, teacher, teacherRun);
+            reporter.Range(0, evaluates ? TrainingShare : 1);
+            string modelFolder = job.Resume && File.Exists(Path.Combine(runFolder, RunDirectory.OptionsFile))
+                ? TrainingService.Resume(runFolder, reporter, cancellation)
+                : TrainingService.Train(options, runFolder, reporter, cancellation);
+            reporter.Advance(1, "registering the model and exporting it to ONNX");
+            model = models.RegisterTrained(job, options, data, modelFolder);
+            SetModel(job.Id, model.Id);
+        }
+        if (!evaluates) return;
+        reporter.Range(TrainingShare, 1);
+        using var events = new EventLog(Path.Combine(runFolder, RunDirectory.EventsFile), reporter);
+        Evaluate(job, model, request.Benchmarks, EvaluationRuntime.Libtorch, events, reporter, cancellation);
+    }
+
+    private void Search(JobRecord job, SearchRunRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)
+    {
+        var (options, _) = planner.PlanSearch(request);
+        string resultFolder = job.Resume && File.Exists(Path.Combine(runFolder, RunDirectory.OptionsFile))
+            ? SearchService.Resume(runFolder, reporter, cancellation)
+            : SearchService.Search(options, runFolder, reporter, cancellation);
+        ModelConfig config = ModelLoader.ReadConfig(Path.Combine(resultFolder, RecognitionTrainer.ConfigFile));
+        using PortalDbContext db = store.CreateDbContext();
+        JobRecord stored = db.Jobs.Find(job.Id)!;
+        stored.Genotype = config.Genotype;
+        db.SaveChanges();
+    }
+
+    /// <summary>Evaluates benchmark by benchmark, storing each result as soon as it exists; scores go to the run folder.</summary>
+    private void Evaluate(JobRecord job, ModelRecord model, IReadOnlyList<string> benchmarks, string runtime, EventLog events,
+        JobReporter reporter, CancellationToken cancellation)
+    {
+        string folder = model.Folder ?? throw new InvalidOperationException($"{model.DisplayName} has no files to evaluate");
+        var evaluation = new EvaluationService(registry);
+        string scores = Path.Combine(job.RunFolder!, "scores");
+        bool external = model.Origin == ModelOrigin.External;
+        using LoadedModel? loaded = external ? null : ModelLoader.Load(folder, null, Device.Parse(job.Device));
+        for (int i = 0; i < benchmarks.Count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            reporter.Advance((double)i / benchmarks.Count, $"evaluating {model.DisplayName} on {benchmarks[i]} ({i + 1}/{benchmarks.Count})");
+            EvaluationReport report = external
+                ? evaluation.EvaluateExternal(Path.Combine(folder, ModelStore.OnnxFile), [benchmarks[i]], scores, events, cancellation)
+                : evaluation.Evaluate(loaded!, [benchmarks[i]], scores, events, cancellation, runtime);
+            models.SaveResults(model.Id, job.Id, report);
+            foreach (BenchmarkResult result in report.Results)
+                events.Report(new RunMessage($"{result.DisplayName}{(result.Synthetic ? " (synthetic)" : "")}: {result.HeadlineMetric} {result.Headline:P2} in {result.Seconds:F1} s"));
+        }
+        reporter.Advance(1, "evaluation done");
+        log.LogInformation("job {Job}: evaluated {Model} on {Count} benchmarks", job.Id, model.Name, benchmarks.Count);
+    }
+
+    private static T Read<T>(JobRecord job) =>
+        JsonSerializer.Deserialize<T>(job.RequestJson, StoreJson.Requests)
+        ?? throw new InvalidDataException($"job {job.Id}: its stored request is empty");
+
+    private ModelRecord FindModel(int id) =>
+        FindModelOrNull(id) ?? throw new InvalidOperationException($"model {id} no longer exists");
+
+    private ModelRecord? FindModelOrNull(int id)
+    {
+        using PortalDbContext db = store.CreateDbContext();
+        return db.Models.Find(id);
+    }
+
+    private (ModelRecord?, string?) FindTeacher(int? teacherId)
+    {
+        if (teacherId is null) return (null, null);
+        using PortalDbContext db = store.CreateDbContext();
+        ModelRecord teacher = db.Models.Find(teacherId.Value) ?? throw new InvalidOperationException($"teacher model {teacherId} no longer exists");
+        string? run = teacher.JobId is int jobId ? db.Jobs.Find(jobId)?.RunFolder : null;
+        return (teacher, run is not null && Directory.Exists(run) ? run : null);
+    }
+
+    private void SetModel(int jobId, int modelId)
+    {
+        using PortalDbContext db = store.CreateDbContext();
+        JobRecord job = db.Jobs.Find(jobId)!;
+        job.ModelId = modelId;
+        db.SaveChanges();
+    }
+}

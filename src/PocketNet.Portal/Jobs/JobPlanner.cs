@@ -1,0 +1,158 @@
+using PocketNet.Data.Registry;
+using PocketNet.Models.Registry;
+using PocketNet.Models.SearchSpace;
+using PocketNet.Portal.Catalog;
+using PocketNet.Portal.Store;
+using PocketNet.Torch;
+using PocketNet.Training.Recognition;
+using PocketNet.Training.Search;
+
+namespace PocketNet.Portal.Jobs;
+
+/// <summary>
+/// Turns what the form or the API asked for into the application layer's options, refusing impossible requests
+/// with an <see cref="ArgumentException"/> that says which field is wrong and why (the API answers it with 400).
+/// </summary>
+public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistry benchmarks)
+{
+    public const int MaxEpochs = 1000;
+    public const int MaxBatch = 4096;
+
+    public ModelConfig ResolveModel(TrainRunRequest request)
+    {
+        if (!string.IsNullOrWhiteSpace(request.Genotype))
+        {
+            Genotype genotype;
+            try
+            {
+                genotype = Genotype.Parse(request.Genotype.Trim());
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                throw new ArgumentException($"genotype: {e.Message}", e);
+            }
+            int cells = request.Cells ?? 18;
+            if (cells < 4) throw new ArgumentException($"cells: a genotype network needs at least 4 cells, not {cells}");
+            int channels = request.Channels ?? 16;
+            if (channels is < 2 or > 512) throw new ArgumentException($"channels: {channels} is outside 2..512");
+            return ModelRegistry.ForGenotype(genotype, channels, cells, request.EmbeddingSize ?? 128, request.Name);
+        }
+        if (string.IsNullOrWhiteSpace(request.Model)) throw new ArgumentException("model: give a registry model name or a genotype");
+        if (request.Channels is not null || request.Cells is not null) throw new ArgumentException("channels and cells apply to a genotype only");
+        return ModelRegistry.Resolve(request.Model, request.EmbeddingSize);
+    }
+
+    /// <summary>Training options for <paramref name="request"/>; <paramref name="teacher"/> is the stored teacher model (KD modes).</summary>
+    public (TrainingOptions Options, TrainingSetInfo Data) PlanTraining(TrainRunRequest request, ModelRecord? teacher, string? teacherRun)
+    {
+        ModelConfig model = ResolveModel(request);
+        TrainingMode mode = ParseMode(request.Mode);
+        CheckRange("epochs", request.Epochs, 1, MaxEpochs);
+        CheckRange("batch size", request.BatchSize, 2, MaxBatch);
+        if (!(request.LearningRate is > 0 and < 10)) throw new ArgumentException($"learning rate: {request.LearningRate} is outside (0, 10)");
+        TrainingSetInfo data = trainingSets.Get(request.TrainingSet);
+        CheckBenchmarks(request.Benchmarks, "benchmarks");
+        CheckBenchmarks(request.Validation, "validation");
+        if (request.Validation.Any(v => benchmarks.Get(v).Protocol != BenchmarkProtocol.Pairs))
+            throw new ArgumentException("validation: only pair benchmarks (LFW, CFP-FP, AgeDB-30, ...) can be checked during training");
+
+        bool distils = mode is TrainingMode.Distillation or TrainingMode.MultiStepDistillation;
+        ModelConfig? teacherConfig = null;
+        if (distils)
+        {
+            if (teacher?.ConfigJson is null || teacher.Folder is null)
+                throw new ArgumentException($"teacher: {request.Mode} needs a stored teacher model with weights (teacherModelId)");
+            teacherConfig = System.Text.Json.JsonSerializer.Deserialize<ModelConfig>(teacher.ConfigJson, StoreJson.Options)!;
+            if (mode == TrainingMode.MultiStepDistillation && teacherRun is null)
+                throw new ArgumentException($"teacher: multi-step KD needs a teacher trained by this portal (its run's per-epoch checkpoints); {teacher.DisplayName} has none");
+        }
+
+        var options = new TrainingOptions
+        {
+            Mode = mode,
+            Model = model,
+            Data = data.Source,
+            Epochs = request.Epochs,
+            BatchSize = request.BatchSize,
+            LearningRate = request.LearningRate,
+            Milestones = request.Milestones ?? DefaultMilestones(request.Epochs),
+            GradientClip = distils ? 5 : null,
+            Teacher = teacherConfig,
+            TeacherWeights = mode == TrainingMode.Distillation ? Path.Combine(teacher!.Folder!, RecognitionTrainer.WeightsFile) : null,
+            TeacherRun = mode == TrainingMode.MultiStepDistillation ? teacherRun : null,
+            Validation = request.Validation.Select(v => benchmarks.ResolvePath(benchmarks.Get(v))).ToList(),
+            Seed = request.Seed,
+            Device = ResolveDevice(request.Device),
+            LogEverySteps = 1,
+        };
+        options.Validate();
+        return (options, data);
+    }
+
+    public (SearchOptions Options, TrainingSetInfo Data) PlanSearch(SearchRunRequest request)
+    {
+        CheckRange("epochs", request.Epochs, 1, MaxEpochs);
+        CheckRange("batch size", request.BatchSize, 2, MaxBatch);
+        CheckRange("channels", request.Channels, 2, 128);
+        CheckRange("cells", request.Cells, 3, 20);
+        TrainingSetInfo data = trainingSets.Get(request.TrainingSet);
+        var options = new SearchOptions
+        {
+            Data = data.Source,
+            Epochs = request.Epochs,
+            BatchSize = request.BatchSize,
+            Channels = request.Channels,
+            Cells = request.Cells,
+            SecondOrder = request.SecondOrder,
+            Seed = request.Seed,
+            Device = ResolveDevice(request.Device),
+        };
+        return (options, data);
+    }
+
+    public void CheckBenchmarks(IReadOnlyList<string> names, string field)
+    {
+        foreach (string name in names)
+        {
+            BenchmarkEntry entry = benchmarks.Benchmarks.FirstOrDefault(b => b.Name == name)
+                ?? throw new ArgumentException($"{field}: unknown benchmark '{name}'");
+            BenchmarkStatus status = benchmarks.Check(entry, openData: false);
+            if (!status.IsReady) throw new ArgumentException($"{field}: {status.Summary()}");
+        }
+    }
+
+    /// <summary>cpu, cuda or cuda:N as asked, or for auto the first GPU when there is one.</summary>
+    public static string ResolveDevice(string device)
+    {
+        Device parsed;
+        try
+        {
+            parsed = Device.Parse(string.IsNullOrWhiteSpace(device) ? "auto" : device.Trim().ToLowerInvariant());
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"device: {e.Message}", e);
+        }
+        if (parsed.IsCuda && parsed.Index >= Engine.CudaDeviceCount)
+            throw new ArgumentException($"device: {parsed} is not available (this host has {Engine.CudaDeviceCount} CUDA devices)");
+        return parsed.ToString();
+    }
+
+    public static TrainingMode ParseMode(string mode) => mode.Trim().ToLowerInvariant() switch
+    {
+        "arcface" => TrainingMode.ArcFace,
+        "cosface" => TrainingMode.CosFace,
+        "kd" or "distillation" => TrainingMode.Distillation,
+        "multistep-kd" or "multi-step-kd" or "multistepdistillation" => TrainingMode.MultiStepDistillation,
+        _ => throw new ArgumentException($"mode: '{mode}' is not arcface, cosface, kd or multistep-kd"),
+    };
+
+    /// <summary>The paper's schedule (MS1MV2: 8, 14, 20, 25 of 26) scaled to a shorter run.</summary>
+    private static IReadOnlyList<int> DefaultMilestones(int epochs) =>
+        epochs >= 26 ? [8, 14, 20, 25] : new[] { 8, 14, 20, 25 }.Select(m => (int)Math.Ceiling(m * epochs / 26.0) + 1).Where(m => m <= epochs).Distinct().ToList();
+
+    private static void CheckRange(string field, int value, int min, int max)
+    {
+        if (value < min || value > max) throw new ArgumentException($"{field}: {value} is outside {min}..{max}");
+    }
+}

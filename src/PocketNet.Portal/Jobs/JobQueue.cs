@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PocketNet.Portal.Store;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Portal.Jobs;
+
+/// <summary>
+/// The persistent queue: requests are checked by <see cref="JobPlanner"/> and stored as queued jobs, which the
+/// <see cref="JobRunner"/> picks up. Cancel, resume and delete go through here too, so the rules about which state
+/// allows what live in one place.
+/// </summary>
+public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanner planner, JobRunner runner, PortalPaths paths)
+{
+    public async Task<JobRecord> EnqueueTrainingAsync(TrainRunRequest request, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        var (teacher, teacherRun) = await FindTeacherAsync(db, request.TeacherModelId, cancellation);
+        var (options, data) = planner.PlanTraining(request, teacher, teacherRun);
+        string title = request.Name is { Length: > 0 } name
+            ? name.Trim()
+            : $"{options.Model.DisplayName} {options.Mode} on {data.Name}";
+        return await AddAsync(db, JobKind.Training, title, request, options.Device, cancellation);
+    }
+
+    public async Task<JobRecord> EnqueueSearchAsync(SearchRunRequest request, CancellationToken cancellation = default)
+    {
+        var (options, data) = planner.PlanSearch(request);
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        string title = request.Name is { Length: > 0 } name ? name.Trim() : $"DARTS search on {data.Name} ({options.Epochs} epochs)";
+        return await AddAsync(db, JobKind.Search, title, request, options.Device, cancellation);
+    }
+
+    public async Task<JobRecord> EnqueueEvaluationAsync(EvaluationRequest request, CancellationToken cancellation = default)
+    {
+        if (request.Benchmarks.Count == 0) throw new ArgumentException("benchmarks: choose at least one benchmark");
+        planner.CheckBenchmarks(request.Benchmarks, "benchmarks");
+        _ = Application.Evaluation.EvaluationRuntime.Parse(request.Runtime);
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        ModelRecord model = await db.Models.FindAsync([request.ModelId], cancellation)
+            ?? throw new ArgumentException($"modelId: there is no model {request.ModelId}");
+        if (model.Folder is null) throw new ArgumentException($"modelId: {model.DisplayName} has no weights to evaluate (a published reference row)");
+        string device = JobPlanner.ResolveDevice(request.Device);
+        string title = $"evaluate {model.DisplayName} on {string.Join(", ", request.Benchmarks)}";
+        if (title.Length > 200) title = title[..197] + "...";
+        return await AddAsync(db, JobKind.Evaluation, title, request, device, cancellation);
+    }
+
+    /// <summary>Cancels a queued job at once or asks a running one to stop after its current step; false when there is no such job.</summary>
+    public async Task<bool> CancelAsync(int id, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        JobRecord? job = await db.Jobs.FindAsync([id], cancellation);
+        if (job is null) return false;
+        switch (job.State)
+        {
+            case JobState.Queued:
+                job.State = JobState.Cancelled;
+                job.FinishedAt = DateTime.UtcNow;
+                job.Phase = "cancelled before it started";
+                await db.SaveChangesAsync(cancellation);
+                return true;
+            case JobState.Running:
+                runner.Cancel(id);
+                return true;
+            default:
+                throw new JobConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}, not queued or running");
+        }
+    }
+
+    /// <summary>Queues a stopped or failed job again; training and search continue from their newest checkpoint.</summary>
+    public async Task<bool> ResumeAsync(int id, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        JobRecord? job = await db.Jobs.FindAsync([id], cancellation);
+        if (job is null) return false;
+        if (job.State is not (JobState.Cancelled or JobState.Failed))
+            throw new JobConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}; only cancelled or failed jobs resume");
+        job.State = JobState.Queued;
+        job.Resume = job.RunFolder is not null && File.Exists(Path.Combine(job.RunFolder, RunDirectory.OptionsFile));
+        job.Error = null;
+        job.FinishedAt = null;
+        job.Phase = job.Resume ? "queued to resume from the newest checkpoint" : "queued again";
+        await db.SaveChangesAsync(cancellation);
+        runner.Wake();
+        return true;
+    }
+
+    /// <summary>Deletes a job that is not running, with its run folder; models it registered stay.</summary>
+    public async Task<bool> DeleteAsync(int id, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        JobRecord? job = await db.Jobs.FindAsync([id], cancellation);
+        if (job is null) return false;
+        if (job.State == JobState.Running) throw new JobConflictException($"job {id} is running; cancel it first");
+        db.Jobs.Remove(job);
+        await db.SaveChangesAsync(cancellation);
+        if (job.RunFolder is not null && paths.Contains(job.RunFolder) && Directory.Exists(job.RunFolder))
+            Directory.Delete(job.RunFolder, recursive: true);
+        return true;
+    }
+
+    private async Task<JobRecord> AddAsync(PortalDbContext db, JobKind kind, string title, object request, string device, CancellationToken cancellation)
+    {
+        var job = new JobRecord
+        {
+            Kind = kind,
+            State = JobState.Queued,
+            Title = title.Length > 200 ? title[..200] : title,
+            RequestJson = JsonSerializer.Serialize(request, request.GetType(), StoreJson.Requests),
+            Device = device,
+            CreatedAt = DateTime.UtcNow,
+            Phase = "queued",
+        };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellation);
+        job.RunFolder = paths.RunFolder(job.Id);
+        await db.SaveChangesAsync(cancellation);
+        runner.Wake();
+        return job;
+    }
+
+    private static async Task<(ModelRecord?, string?)> FindTeacherAsync(PortalDbContext db, int? teacherId, CancellationToken cancellation)
+    {
+        if (teacherId is null) return (null, null);
+        ModelRecord teacher = await db.Models.FindAsync([teacherId.Value], cancellation)
+            ?? throw new ArgumentException($"teacherModelId: there is no model {teacherId}");
+        string? run = null;
+        if (teacher.JobId is int jobId && await db.Jobs.FindAsync([jobId], cancellation) is { RunFolder: { } folder } && Directory.Exists(folder))
+            run = folder;
+        return (teacher, run);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text;
+
+namespace PocketNet.Portal.Leaderboard;
+
+/// <summary>
+/// The leaderboard as CSV (RFC 4180 quoting). Units are in the headers: results in percent, parameters as a
+/// count, FLOPs in MFLOPs of one 112x112 image. Reference rows say so in the origin column.
+/// </summary>
+public static class LeaderboardCsv
+{
+    public static string Write(LeaderboardTable table)
+    {
+        var text = new StringBuilder();
+        var header = new List<string> { "model", "name", "origin", "architecture", "parameters", "mflops", "training_mode", "training_data", "synthetic_training" };
+        foreach (LeaderboardColumn column in table.Columns)
+            header.Add($"{column.Benchmark} {Application.Evaluation.HeadlineMetrics.Short(column.Protocol)} (%)");
+        text.AppendLine(string.Join(',', header.Select(Quote)));
+        foreach (LeaderboardRow row in table.Rows)
+        {
+            var cells = new List<string>
+            {
+                row.DisplayName, row.Name, row.IsReference ? "published (reference)" : row.Origin.ToString().ToLowerInvariant(), row.Architecture,
+                row.Parameters.ToString(CultureInfo.InvariantCulture), Number(row.MegaFlops), row.TrainingMode ?? "", row.TrainingData ?? "",
+                row.SyntheticTraining ? "yes" : "no",
+            };
+            foreach (LeaderboardColumn column in table.Columns)
+                cells.Add(row.Cells.TryGetValue(column.Benchmark, out LeaderboardCell? cell) ? Number(cell.Value * 100) : "");
+            text.AppendLine(string.Join(',', cells.Select(Quote)));
+        }
+        return text.ToString();
+    }
+
+    private static string Number(double? value) => value is double v ? Math.Round(v, 4).ToString(CultureInfo.InvariantCulture) : "";
+
+    private static string Quote(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
+}

@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using PocketNet.Application.Evaluation;
+using PocketNet.Data.Registry;
+using PocketNet.Portal.Store;
+
+namespace PocketNet.Portal.Leaderboard;
+
+/// <summary>
+/// Builds the leaderboard from the store: the newest result per model and benchmark, real and synthetic
+/// benchmarks in separate tables, published reference rows kept apart by their origin.
+/// </summary>
+public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store, BenchmarkRegistry registry)
+{
+    public IReadOnlyList<LeaderboardColumn> Columns(LeaderboardScope scope) =>
+        registry.Benchmarks
+            .Where(b => b.IsSynthetic == (scope == LeaderboardScope.Synthetic))
+            .Select(b => new LeaderboardColumn(b.Name, b.DisplayName, b.Protocol, HeadlineMetrics.For(b.Protocol), b.IsSynthetic))
+            .ToList();
+
+    public async Task<LeaderboardTable> BuildAsync(LeaderboardQuery query, CancellationToken cancellation = default)
+    {
+        var columns = Columns(query.Scope);
+        bool synthetic = query.Scope == LeaderboardScope.Synthetic;
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        List<ModelRecord> models = await db.Models.AsNoTracking().ToListAsync(cancellation);
+        List<ResultRecord> results = await db.Results.AsNoTracking().Where(r => r.Synthetic == synthetic).ToListAsync(cancellation);
+        var newest = results
+            .GroupBy(r => (r.ModelId, r.Benchmark))
+            .Select(g => g.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).First())
+            .ToLookup(r => r.ModelId);
+
+        var rows = models
+            .Where(m => newest.Contains(m.Id))
+            .Where(m => query.IncludeReference || m.Origin != ModelOrigin.Published)
+            .Select(m => new LeaderboardRow(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.Parameters, m.MegaFlops,
+                m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Source,
+                newest[m.Id].ToDictionary(r => r.Benchmark, r => new LeaderboardCell(r.Value, r.Std, r.Runtime, r.CreatedAt))))
+            .Where(r => Matches(r, query.Filter));
+        return new LeaderboardTable(query.Scope, columns, Sort(rows, query).ToList());
+    }
+
+    private static bool Matches(LeaderboardRow row, string? filter)
+    {
+        if (string.IsNullOrWhiteSpace(filter)) return true;
+        string f = filter.Trim();
+        return new[] { row.DisplayName, row.Name, row.Architecture, row.TrainingMode, row.TrainingData, row.Origin.ToString() }
+            .Any(text => text?.Contains(f, StringComparison.OrdinalIgnoreCase) == true);
+    }
+
+    private static IEnumerable<LeaderboardRow> Sort(IEnumerable<LeaderboardRow> rows, LeaderboardQuery query)
+    {
+        string sort = query.Sort ?? "name";
+        // Missing values sort last whichever the direction.
+        return sort switch
+        {
+            "name" => query.Descending ? rows.OrderByDescending(r => r.DisplayName) : rows.OrderBy(r => r.DisplayName),
+            "parameters" => By(rows, r => r.Parameters, query.Descending),
+            "flops" => By(rows, r => r.MegaFlops, query.Descending),
+            _ => By(rows, r => r.Cells.TryGetValue(sort, out var c) ? c.Value : (double?)null, query.Descending),
+        };
+    }
+
+    private static IEnumerable<LeaderboardRow> By(IEnumerable<LeaderboardRow> rows, Func<LeaderboardRow, double?> key, bool descending)
+    {
+        var ordered = rows.OrderBy(r => key(r) is null ? 1 : 0);
+        return descending ? ordered.ThenByDescending(key) : ordered.ThenBy(key);
+    }
+}

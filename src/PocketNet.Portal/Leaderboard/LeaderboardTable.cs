@@ -1,0 +1,34 @@
+using PocketNet.Data.Registry;
+using PocketNet.Portal.Store;
+
+namespace PocketNet.Portal.Leaderboard;
+
+/// <summary>A column of the leaderboard: one benchmark and the metric it is ranked by.</summary>
+public sealed record LeaderboardColumn(string Benchmark, string DisplayName, BenchmarkProtocol Protocol, string Metric, bool Synthetic);
+
+/// <summary>A model's newest result on one benchmark (fractions; <see cref="Std"/> over folds where there are folds).</summary>
+public sealed record LeaderboardCell(double Value, double? Std, string Runtime, DateTime Time);
+
+/// <summary>A row: a model, its size and provenance, and its cells by benchmark name.</summary>
+public sealed record LeaderboardRow(
+    int ModelId,
+    string Name,
+    string DisplayName,
+    ModelOrigin Origin,
+    string Architecture,
+    long Parameters,
+    double? MegaFlops,
+    string? TrainingMode,
+    string? TrainingData,
+    bool SyntheticTraining,
+    string? Source,
+    IReadOnlyDictionary<string, LeaderboardCell> Cells)
+{
+    /// <summary>True for the paper's numbers (no weights behind them).</summary>
+    public bool IsReference => Origin == ModelOrigin.Published;
+
+    public double MegaParameters => Parameters / 1e6;
+}
+
+/// <summary>A leaderboard: its scope, its columns and its rows.</summary>
+public sealed record LeaderboardTable(LeaderboardScope Scope, IReadOnlyList<LeaderboardColumn> Columns, IReadOnlyList<LeaderboardRow> Rows);

@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+using PocketNet.Data.Registry;
+using PocketNet.Portal.Auth;
+using PocketNet.Portal.Leaderboard;
+using PocketNet.Portal.Store;
+using PocketNet.Torch;
+
+namespace PocketNet.Portal;
+
+/// <summary>
+/// Runs once at start-up, before the job runner: applies the store's migrations, loads the published reference
+/// rows, makes sure the admin has a password (generating one on first start), and sets up the engine for
+/// long-lived inference and training (threads, allocator).
+/// </summary>
+public sealed class PortalInitializer(
+    IDbContextFactory<PortalDbContext> store,
+    PublishedResults published,
+    BenchmarkRegistry registry,
+    AdminCredentials credentials,
+    ILogger<PortalInitializer> log) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellation)
+    {
+        await using (PortalDbContext db = await store.CreateDbContextAsync(cancellation))
+            await db.Database.MigrateAsync(cancellation);
+        published.Load(Path.Combine(Path.GetDirectoryName(registry.Source)!, PublishedResults.FileName));
+        log.LogInformation("admin: user '{User}', password from {Source}", AdminCredentials.UserName, credentials.PasswordSource);
+        Engine.Threads = Environment.ProcessorCount;
+        // Keeps freed memory in the process, so each training step does not fault its pages in again (bench/RESULTS.md).
+        log.LogInformation("engine: libtorch {Version}, {Threads} threads, {Allocator}", Engine.Version, Engine.Threads, Engine.KeepFreedMemory());
+    }
+
+    public Task StopAsync(CancellationToken cancellation) => Task.CompletedTask;
+}

@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PocketNet.Data.Registry;
+using PocketNet.Portal.Api;
+using PocketNet.Portal.Auth;
+using PocketNet.Portal.Catalog;
+using PocketNet.Portal.Components;
+using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Leaderboard;
+using PocketNet.Portal.Live;
+using PocketNet.Portal.Store;
+
+namespace PocketNet.Portal;
+
+/// <summary>The portal's services and request pipeline, in one place so the tests host exactly what production hosts.</summary>
+public static class PortalSetup
+{
+    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        services.AddOptions<PortalOptions>().Bind(builder.Configuration.GetSection(PortalOptions.Section))
+            .Validate(o => o.JobsPerDevice >= 1, "Portal:JobsPerDevice must be at least 1")
+            .Validate(o => o.MaxUploadMegabytes >= 1, "Portal:MaxUploadMegabytes must be at least 1")
+            .Validate(o => o.Database is "sqlite" or "postgres", "Portal:Database must be sqlite or postgres")
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(PortalOptions.Section).Get<PortalOptions>() ?? new PortalOptions();
+
+        services.AddSingleton(new PortalPaths(options.ResolveHome()));
+        services.AddSingleton(sp =>
+        {
+            PortalOptions o = sp.GetRequiredService<IOptions<PortalOptions>>().Value;
+            return BenchmarkRegistry.Load(o.Registry, o.ResolveRoots());
+        });
+        services.AddDbContextFactory<PortalDbContext>((sp, db) => Configure(db, sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<PortalPaths>()));
+
+        services.AddSingleton<TrainingSetCatalog>();
+        services.AddSingleton<JobPlanner>();
+        services.AddSingleton<ModelStore>();
+        services.AddSingleton<LiveJobs>();
+        services.AddSingleton<JobExecutor>();
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<PublishedResults>();
+        // Start-up order matters: the store is migrated before the runner looks at the queue.
+        services.AddHostedService<PortalInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+
+        services.AddPortalAuthentication();
+        // Sign-in cookies stay valid across restarts: the keys that protect them live in the portal's home.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.ResolveHome(), "keys")));
+        services.AddRazorComponents();
+        services.AddSignalR();
+        services.AddHostedService<JobUpdatesBroadcaster>();
+        services.AddOpenApi();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+
+        long uploadLimit = (long)options.MaxUploadMegabytes * 1024 * 1024 + 1024 * 1024;
+        services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = uploadLimit);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = uploadLimit);
+        return builder;
+    }
+
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapOpenApi();
+        RouteGroupBuilder api = app.MapGroup("/api");
+        api.MapRunsApi();
+        api.MapModelsApi();
+        api.MapLeaderboardApi();
+        api.MapDatasetsApi();
+        app.MapAccountEndpoints();
+        app.MapHub<JobsHub>(JobsHub.Path);
+        app.MapRazorComponents<App>();
+        return app;
+    }
+
+    private static void Configure(DbContextOptionsBuilder db, PortalOptions options, PortalPaths paths)
+    {
+        if (options.Database == "postgres")
+        {
+            db.UseNpgsql(options.ConnectionString ?? throw new InvalidOperationException("Portal:Database is postgres but Portal:ConnectionString is empty"));
+            return;
+        }
+        db.UseSqlite(options.ConnectionString ?? $"Data Source={Path.Combine(paths.Home, "portal.db")}");
+    }
+}

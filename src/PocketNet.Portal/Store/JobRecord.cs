@@ -1,0 +1,46 @@
+namespace PocketNet.Portal.Store;
+
+/// <summary>
+/// A queued, running or finished job. <see cref="RequestJson"/> is the request exactly as it was accepted (a
+/// <c>TrainRunRequest</c>, <c>SearchRunRequest</c> or <c>EvaluationRequest</c>); the progress columns are a
+/// snapshot the runner refreshes every few seconds, while the run folder's events.jsonl holds the full history.
+/// </summary>
+public sealed class JobRecord
+{
+    public int Id { get; set; }
+    public JobKind Kind { get; set; }
+    public JobState State { get; set; }
+    public required string Title { get; set; }
+    public required string RequestJson { get; set; }
+
+    /// <summary>The device the job runs on (cpu, cuda:0, ...), resolved when queued.</summary>
+    public required string Device { get; set; }
+
+    /// <summary>Absolute run folder (training and search); null for evaluations.</summary>
+    public string? RunFolder { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+
+    /// <summary>Fraction done, 0..1.</summary>
+    public double Progress { get; set; }
+
+    public string? Phase { get; set; }
+    public double? Loss { get; set; }
+    public double? ImagesPerSecond { get; set; }
+    public double? RemainingSeconds { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>True when the next start continues from the newest checkpoint (a resumed or interrupted run).</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>How many times the job has been started.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The model the job registered (training) or evaluated (evaluation).</summary>
+    public int? ModelId { get; set; }
+
+    /// <summary>The genotype a search found.</summary>
+    public string? Genotype { get; set; }
+}

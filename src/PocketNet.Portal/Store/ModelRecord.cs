@@ -1,0 +1,47 @@
+namespace PocketNet.Portal.Store;
+
+/// <summary>
+/// A model the portal knows: its identity, size and provenance. The files (weights.safetensors + config.json,
+/// or model.onnx for an external model) are in <see cref="Folder"/>, under the portal's home.
+/// </summary>
+public sealed class ModelRecord
+{
+    public int Id { get; set; }
+
+    /// <summary>Unique, URL-safe name (e.g. "pocketnet-s-128-run-12").</summary>
+    public required string Name { get; set; }
+
+    public required string DisplayName { get; set; }
+    public ModelOrigin Origin { get; set; }
+
+    /// <summary>Architecture family: PocketNet, MobileFaceNet, IResNet, ... or "ONNX" for an external graph.</summary>
+    public required string Architecture { get; set; }
+
+    /// <summary>The registry ModelConfig as JSON (null for external and published models).</summary>
+    public string? ConfigJson { get; set; }
+
+    public string? Genotype { get; set; }
+    public int EmbeddingSize { get; set; }
+    public long Parameters { get; set; }
+
+    /// <summary>MFLOPs of one 112x112 image as the paper counts them; null when unknown.</summary>
+    public double? MegaFlops { get; set; }
+
+    /// <summary>ArcFace, CosFace, Distillation, MultiStepDistillation, or free text for external models.</summary>
+    public string? TrainingMode { get; set; }
+
+    /// <summary>The training set's name (e.g. "SynthFaces", "MS1MV2").</summary>
+    public string? TrainingData { get; set; }
+
+    /// <summary>True when the model was trained on synthetic data.</summary>
+    public bool SyntheticTraining { get; set; }
+
+    public string? Folder { get; set; }
+    public int? JobId { get; set; }
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>Where the numbers come from (a citation for published rows).</summary>
+    public string? Source { get; set; }
+
+    public List<ResultRecord> Results { get; set; } = [];
+}

@@ -1,0 +1,25 @@
+using PocketNet.Models.SearchSpace;
+using PocketNet.Portal.Jobs;
+
+namespace PocketNet.Portal.Testing;
+
+/// <summary>Requests that finish in seconds on a CPU: PocketNet's genotype at width 4 and 4 cells, embedding 32.</summary>
+public static class TinyRuns
+{
+    public static string Genotype => PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString();
+
+    public static TrainRunRequest Training(string name = "tiny", int epochs = 2, params string[] benchmarks) => new()
+    {
+        Name = name,
+        Genotype = Genotype,
+        Channels = 4,
+        Cells = 4,
+        EmbeddingSize = 32,
+        TrainingSet = "SynthFaces",
+        Epochs = epochs,
+        BatchSize = 8,
+        Device = "cpu",
+        Benchmarks = benchmarks,
+        Validation = ["synth_lfw"],
+    };
+}

@@ -56,7 +56,7 @@ RUN dotnet build PocketNet.Portal.sln -c Release
 
 # ONNX Runtime for ONNX evaluation (CPU build from the npm package; for its CUDA provider, mount a GPU build of
 # libonnxruntime.so.1 and set POCKETNET_ONNXRUNTIME to it).
-RUN bash scripts/fetch-onnxruntime.sh
+RUN bash scripts/fetch-onnxruntime.sh && bash scripts/fetch-web-assets.sh
 
 # Start through run.sh, without its Debian package step (it would pull Debian/Ubuntu's CPU libtorch) and
 # without rebuilding (done above). The portal listens on localhost unless PORTAL_URL says otherwise.

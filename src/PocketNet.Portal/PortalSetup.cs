@@ -38,6 +38,7 @@ public static class PortalSetup
         services.AddSingleton<TrainingSetCatalog>();
         services.AddSingleton<JobPlanner>();
         services.AddSingleton<ModelStore>();
+        services.AddSingleton<ModelZipImport>();
         services.AddSingleton<LiveJobs>();
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobRunner>();
@@ -78,6 +79,7 @@ public static class PortalSetup
         RouteGroupBuilder api = app.MapGroup("/api");
         api.MapRunsApi();
         api.MapModelsApi();
+        api.MapModelImportApi();
         api.MapLeaderboardApi();
         api.MapDatasetsApi();
         app.MapAccountEndpoints();

@@ -17,7 +17,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExce
         {
             JobConflictException => (StatusCodes.Status409Conflict, "the job's state does not allow this"),
             ArgumentException => (StatusCodes.Status400BadRequest, "invalid request"),
-            InvalidDataException => (StatusCodes.Status400BadRequest, "invalid file"),
+            InvalidDataException or Torch.Serialization.CheckpointFormatException => (StatusCodes.Status400BadRequest, "invalid file"),
             FileNotFoundException or DirectoryNotFoundException => (StatusCodes.Status400BadRequest, "missing file"),
             _ => (0, ""),
         };

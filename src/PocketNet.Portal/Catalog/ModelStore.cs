@@ -153,7 +153,8 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         }
     }
 
-    private string UniqueName(string wanted)
+    /// <summary><paramref name="wanted"/>, or it with -2, -3, ... appended: a name no model and no model folder has.</summary>
+    public string UniqueName(string wanted)
     {
         using PortalDbContext db = store.CreateDbContext();
         string name = wanted;

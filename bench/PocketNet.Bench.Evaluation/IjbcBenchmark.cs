@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PocketNet.Bench.Support;
 using PocketNet.Evaluation.Templates;
 
 namespace PocketNet.Bench.Evaluation;
@@ -31,8 +32,8 @@ internal static class IjbcBenchmark
         options.RejectUnknown();
 
         Console.WriteLine($"ijbc: {templates:N0} templates x {dim}, {pairs:N0} pairs ({genuine:N0} genuine), {images:N0} images for pooling");
-        Console.WriteLine($"machine: {Machine.Describe()}");
-        Console.WriteLine($"load average before: {Machine.LoadAverage()}");
+        Console.WriteLine($"machine: {MachineInfo.Collect().Describe()}");
+        Console.WriteLine($"load average before: {MachineInfo.ReadLoadAverage()}");
 
         // Synthetic templates: subject centre + noise, so genuine pairs score higher than impostors.
         var watch = Stopwatch.StartNew();
@@ -100,7 +101,7 @@ internal static class IjbcBenchmark
             peak = Math.Max(peak, runPeak);
             rows.Add((scoreSeconds, rocSeconds));
             Console.WriteLine($"  run {r + 1}: score {scoreSeconds:0.00} s, ROC + TAR {rocSeconds:0.00} s, total {scoreSeconds + rocSeconds:0.00} s ({cpuSeconds:0.0} s CPU); " +
-                              $"peak RSS {runPeak:0} MiB (RSS at start {baseline:0} MiB); load {Machine.LoadAverage()}");
+                              $"peak RSS {runPeak:0} MiB (RSS at start {baseline:0} MiB); load {MachineInfo.ReadLoadAverage()}");
         }
         Console.WriteLine($"scoring + ROC peak RSS {peak:0} MiB; the inputs alone {inputs:0} MiB{(resettable ? "" : " (peak not resettable, includes generation)")}");
         Console.WriteLine($"ROC points {result!.RocPoints:N0} (plotted {result.Roc.Count}), AUC {result.Auc:0.00000}");
@@ -141,7 +142,7 @@ internal static class IjbcBenchmark
             markdown.Add($"| ijbc pooling ({images:N0} images -> {pooled.Count:N0} templates) | {poolSeconds:0.00} s | peak RSS {poolPeak:0} MiB, RSS before {baseline:0} MiB (image features 960 MB at 512-d) |");
         }
 
-        Console.WriteLine($"load average after: {Machine.LoadAverage()}");
+        Console.WriteLine($"load average after: {MachineInfo.ReadLoadAverage()}");
         Console.WriteLine();
         Console.WriteLine("markdown rows:");
         foreach (string line in markdown) Console.WriteLine(line);

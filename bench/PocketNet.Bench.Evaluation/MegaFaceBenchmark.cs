@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PocketNet.Bench.Support;
 using PocketNet.Evaluation.Identification;
 
 namespace PocketNet.Bench.Evaluation;
@@ -26,8 +27,8 @@ internal static class MegaFaceBenchmark
         options.RejectUnknown();
 
         Console.WriteLine($"megaface: {probeCount:N0} probes in {identities} identities vs {distractors:N0} distractors, {dim}-d, block {block}, {threads} threads");
-        Console.WriteLine($"machine: {Machine.Describe()}");
-        Console.WriteLine($"load average before: {Machine.LoadAverage()}");
+        Console.WriteLine($"machine: {MachineInfo.Collect().Describe()}");
+        Console.WriteLine($"load average before: {MachineInfo.ReadLoadAverage()}");
 
         // Probes: identity centre + noise (genuine cosine about 0.4, the largest of a million random cosines ~0.45).
         var centres = new float[identities * dim];
@@ -74,7 +75,7 @@ internal static class MegaFaceBenchmark
         Console.WriteLine($"evaluation: {seconds:0.00} s wall, {cpuSeconds:0.0} s CPU ({scoresPerSecond / 1e6:0} M probe-distractor scores/s), peak RSS {peak:0} MiB (baseline {baseline:0} MiB{(resettable ? "" : ", not resettable")})");
         Console.WriteLine($"rank-1 {100 * result.Rank1IdentificationRate:0.00}% ({result.Rank1Hits:N0} / {result.Searches:N0}), " +
                           $"TAR@FAR=1e-6 {100 * result.TarAt(1e-6):0.00}% ({result.GenuinePairs:N0} genuine, {result.ImpostorPairs:N0} impostor pairs), ROC points {result.Roc.Count}");
-        Console.WriteLine($"load average after: {Machine.LoadAverage()}");
+        Console.WriteLine($"load average after: {MachineInfo.ReadLoadAverage()}");
         Console.WriteLine();
         Console.WriteLine("markdown rows:");
         Console.WriteLine($"| megaface rank-1 + TAR@1e-6 ({probeCount:N0} probes x {distractors:N0} distractors, {dim}-d) | {seconds:0.0} s | goal < 300 s; {cpuSeconds:0} s CPU; {scoresPerSecond / 1e6:0} M scores/s; distractor generation included (alone {generationSeconds:0.0} s) |");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PocketNet.Bench.Support;
 
 namespace PocketNet.Bench.Models;
 
@@ -46,8 +47,7 @@ public sealed record BenchOptions
     public bool StockMalloc { get; init; }
     public bool Blocks { get; init; }
     public int Rewarm { get; init; } = 1;
-    public string Python { get; init; } =
-        Environment.GetEnvironmentVariable("PYTHON_FOR_TORCH") is { Length: > 0 } fromEnv ? fromEnv : "/usr/bin/python3";
+    public string Python { get; init; } = PythonServer.DefaultInterpreter;
     public bool NoPython { get; init; }
     public string? JsonPath { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PocketNet.Bench.Support;
 using PocketNet.Evaluation;
 using PocketNet.Models.Registry;
 using PocketNet.Onnx.Export;
@@ -51,14 +52,14 @@ public static class EvalBenchmark
         // As the CLI does before it evaluates (src/PocketNet.Cli/Program.cs): without it every libtorch forward
         // faults its activations in again (bench/RESULTS.md, model throughput, finding 4).
         string malloc = Engine.KeepFreedMemory();
-        Machine machine = Machine.Collect();
+        MachineInfo machine = MachineInfo.Collect();
+        LibtorchInfo libtorch = LibtorchInfo.Collect();
         Console.WriteLine($"pocketnet-bench-models eval: {string.Join(", ", options.Models)} | {string.Join(", ", options.Cases)} | " +
                           $"batch {options.Batch}, {ImageSize}x{ImageSize} | {options.Warmup} warm-up per path, then {options.Iterations} rounds, " +
                           $"{options.Rewarm} re-warm-up per path and round | {options.Threads} threads on every path | " +
                           $"ONNX Runtime {OnnxRuntime.Version} ({OnnxRuntime.LibraryPath}) | libtorch process: {malloc}");
-        Console.WriteLine($"{machine.LogicalCpus} CPUs ({machine.CpuModel}), {machine.MemoryGib} GiB, libtorch {machine.Libtorch}, load average {machine.LoadAverage}");
-        if (double.TryParse(machine.LoadAverage.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double load) && load > machine.LogicalCpus / 2.0)
-            Console.WriteLine($"warning: load average {load} on {machine.LogicalCpus} CPUs: other processes compete for the cores, times are upper bounds");
+        Console.WriteLine($"{machine.LogicalCpus} CPUs ({machine.CpuModel}), {machine.MemoryGib} GiB, libtorch {libtorch.Version}, load average {machine.LoadAverage}");
+        if (machine.BusyWarning is { } busy) Console.WriteLine(busy);
 
         var pythons = new List<(string Name, string Malloc, PythonModels Process)>();
         var results = new List<EvalResult>();
@@ -78,7 +79,7 @@ public static class EvalBenchmark
         {
             foreach (var python in pythons) python.Process.Dispose();
         }
-        string loadAfter = Machine.ReadLoadAverage();
+        string loadAfter = MachineInfo.ReadLoadAverage();
 
         var baselines = pythons.Select(p => p.Name).ToList();
         Console.WriteLine();
@@ -86,8 +87,7 @@ public static class EvalBenchmark
         Console.WriteLine(EvalReport.Detail(results, baselines.FirstOrDefault()));
         Console.WriteLine($"load average before {machine.LoadAverage}, after {loadAfter}");
 
-        string path = options.JsonPath ?? Path.Combine(RepoRoot.Path, "bench", "out",
-            $"eval-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json");
+        string path = options.JsonPath ?? RepoPaths.ResultFile("eval");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var json = new
         {
@@ -96,6 +96,7 @@ public static class EvalBenchmark
             LibtorchMalloc = malloc,
             OnnxRuntime = new { OnnxRuntime.Version, OnnxRuntime.LibraryPath },
             Machine = machine,
+            Libtorch = libtorch,
             LoadAverageAfter = loadAfter,
             // per model: the export, how far the ONNX outputs are from libtorch's, what each python process reported
             Models = facts,
@@ -138,7 +139,7 @@ public static class EvalBenchmark
             sameStart.Add($"{name}: {(same ? "identical weights and input" : "WARNING: weights or input differ")} ({reply.GetProperty("malloc").GetString()})");
         }
 
-        string onnxFile = Path.Combine(RepoRoot.Path, "bench", "out", $"eval-{model}.onnx");
+        string onnxFile = Path.Combine(RepoPaths.OutDir, $"eval-{model}.onnx");
         OnnxExportResult export = OnnxExporter.Export(ours.Backbone, ModelRegistry.Resolve(model), onnxFile);
         Console.WriteLine($"{model}: {ours.Parameters:N0} parameters; ONNX export: {export.NodeCount} nodes " +
                           $"({string.Join(", ", export.Operators.Select(o => $"{o.Key} {o.Value}"))}), {export.FoldedBatchNorms} batch norms folded, " +

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PocketNet.Bench.Support;
 using PocketNet.Onnx.Runtime;
 
 namespace PocketNet.Bench.Models;
@@ -47,7 +48,7 @@ public sealed record EvalOptions
     public IReadOnlyList<string> OnnxGraphs { get; init; } = OnnxGraphVariant.Names;
     public IReadOnlyList<string> PyTorchMalloc { get; init; } = ["stock", "keep"];
     public int QuietWait { get; init; }
-    public string Python { get; init; } = new BenchOptions().Python;
+    public string Python { get; init; } = PythonServer.DefaultInterpreter;
     public bool NoPython { get; init; }
     public string? JsonPath { get; init; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using PocketNet.Bench.Models;
+using PocketNet.Bench.Support;
 using PocketNet.Torch;
 
 if (args.Length > 0 && args[0] == "eval") return EvalBenchmark.Run(args[1..]);
@@ -31,14 +32,14 @@ if (device.IsCuda && Engine.CudaDeviceCount <= device.Index)
 Engine.Threads = options.Threads;
 // As the CLI starts a training or evaluation run (src/PocketNet.Cli/Program.cs); --stock-malloc compares like with like.
 string malloc = options.StockMalloc ? "stock glibc malloc" : "Engine.KeepFreedMemory(): " + Engine.KeepFreedMemory();
-Machine machine = Machine.Collect();
+MachineInfo machine = MachineInfo.Collect();
+LibtorchInfo libtorch = LibtorchInfo.Collect();
 Console.WriteLine($"pocketnet-bench-models: {string.Join(", ", options.Models)} | {string.Join(", ", options.Cases)} | batch {options.Batch}, " +
                   $"{options.Size}x{options.Size}, {options.Classes} classes | {options.Warmup} warm-up + {options.Iterations} timed iterations per side, " +
                   (options.Blocks ? "in blocks" : $"interleaved, {options.Rewarm} re-warm-up per side and round") + " | " +
                   $"{Engine.Threads} threads | {device} | ours: {malloc}");
-Console.WriteLine($"{machine.LogicalCpus} CPUs ({machine.CpuModel}), {machine.MemoryGib} GiB, libtorch {machine.Libtorch}, load average {machine.LoadAverage}");
-if (double.TryParse(machine.LoadAverage.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double load) && load > machine.LogicalCpus / 2.0)
-    Console.WriteLine($"warning: load average {load} on {machine.LogicalCpus} CPUs: other processes compete for the cores, times are upper bounds");
+Console.WriteLine($"{machine.LogicalCpus} CPUs ({machine.CpuModel}), {machine.MemoryGib} GiB, libtorch {libtorch.Version}, load average {machine.LoadAverage}");
+if (machine.BusyWarning is { } busy) Console.WriteLine(busy);
 
 var results = new List<CaseResult>();
 var pythonFacts = new Dictionary<string, JsonElement>();
@@ -140,15 +141,14 @@ foreach (string model in options.Models)
     }
     python?.Send(new { op = "release", model });
 }
-string loadAfter = Machine.ReadLoadAverage();
+string loadAfter = MachineInfo.ReadLoadAverage();
 
 Console.WriteLine();
 Console.WriteLine(Report.Table(results));
 Console.WriteLine(Report.Phases(results));
 Console.WriteLine($"load average before {machine.LoadAverage}, after {loadAfter}");
 
-string path = options.JsonPath ?? Path.Combine(RepoRoot.Path, "bench", "out",
-    $"models-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json");
+string path = options.JsonPath ?? RepoPaths.ResultFile("models");
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
 var json = new
 {
@@ -157,6 +157,7 @@ var json = new
     OurMalloc = malloc,
     OurWeightsChecksums = ourChecksums,
     Machine = machine,
+    Libtorch = libtorch,
     LoadAverageAfter = loadAfter,
     // per model: what the python side reported (versions, threads, parameters, checksums)
     Pytorch = pythonFacts,

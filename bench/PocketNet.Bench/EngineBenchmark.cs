@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using PocketNet.Bench.Support;
 using PocketNet.Torch;
 
 namespace PocketNet.Bench;
@@ -63,7 +63,7 @@ public sealed class EngineBenchmark : IBenchmark
             Calls: options.Int("calls", 100_000),
             Rounds: options.Int("rounds", 7),
             Seed: options.Int("seed", 0, min: 0));
-        string python = options.String("python", PythonReference.DefaultInterpreter)!;
+        string python = options.String("python", PythonServer.DefaultInterpreter)!;
         bool noPython = options.Flag("no-python");
         bool mallocKeep = options.Flag("malloc-keep");
         string? jsonPath = options.String("json");
@@ -76,14 +76,13 @@ public sealed class EngineBenchmark : IBenchmark
         Engine.Threads = s.Threads;
         Engine.ManualSeed((ulong)s.Seed);
         var machine = MachineInfo.Collect();
-        Console.WriteLine($"engine benchmark: libtorch {machine.Libtorch}, {Engine.Threads} thread(s), " +
+        var libtorch = LibtorchInfo.Collect();
+        Console.WriteLine($"engine benchmark: libtorch {libtorch.Version}, {Engine.Threads} thread(s), " +
                           $"{machine.LogicalCpus} logical CPU(s), {machine.CpuModel}, load average {machine.LoadAverage}");
-        if (machine.LoadAverage1 > 0.5 * machine.LogicalCpus)
-            Console.WriteLine($"warning: the machine is busy (load {machine.LoadAverage1:0.00} on {machine.LogicalCpus} CPUs); " +
-                              "rounds alternate between the sides, but expect noisy absolute times");
+        if (machine.BusyWarning is { } busy) Console.WriteLine(busy + " (rounds alternate between the sides, so ratios stay comparable)");
         Console.WriteLine(noPython ? "PyTorch reference: skipped (--no-python)" : $"PyTorch reference: {python}");
 
-        using var reference = noPython ? null : new PythonReference(python, "engine_bench.py");
+        using var reference = noPython ? null : new PythonServer(python, RepoPaths.PythonScript("engine_bench.py"));
         var rows = new List<ResultRow>();
         var facts = new Dictionary<string, JsonElement>();
         foreach (string c in s.Cases)
@@ -108,15 +107,14 @@ public sealed class EngineBenchmark : IBenchmark
         Console.WriteLine();
         Console.WriteLine(table);
 
-        string path = jsonPath ?? Path.Combine(RepoPaths.OutDir,
-            "engine-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + ".json");
-        WriteJson(path, machine, loadAfter, s, malloc, facts, rows);
+        string path = jsonPath ?? RepoPaths.ResultFile("engine");
+        WriteJson(path, machine, libtorch, loadAfter, s, malloc, facts, rows);
         Console.WriteLine($"results written to {path}");
         return 0;
     }
 
     /// <summary>Warm-up on both sides, then rounds alternating python-first and ours-first.</summary>
-    private static IEnumerable<ResultRow> Alternate(EngineCase bench, PythonReference? reference, int warmup)
+    private static IEnumerable<ResultRow> Alternate(EngineCase bench, PythonServer? reference, int warmup)
     {
         Console.WriteLine($"[ours] {bench.Key}: {bench.Describe()}; {warmup} warm-up iteration(s), then {bench.Rounds} round(s) per side");
         bench.Warmup(warmup);
@@ -157,7 +155,7 @@ public sealed class EngineBenchmark : IBenchmark
 
     // ---- result file -------------------------------------------------------------------------------
 
-    private static void WriteJson(string path, MachineInfo machine, string loadAfter, EngineSettings s, string? malloc,
+    private static void WriteJson(string path, MachineInfo machine, LibtorchInfo libtorch, string loadAfter, EngineSettings s, string? malloc,
         IReadOnlyDictionary<string, JsonElement> facts, IReadOnlyList<ResultRow> rows)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -166,6 +164,7 @@ public sealed class EngineBenchmark : IBenchmark
         {
             benchmark = "engine",
             machine,
+            libtorch,
             load_average_after = loadAfter,
             settings = s,
             malloc_keep_ours_only = malloc,

@@ -62,6 +62,9 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         Assert.Contains("reference-badge", real);
         Assert.Contains($"id=\"reference-{reference}\"", real);
 
+        // The filter knows modes by the names the table and run requests use, not only the stored enum name.
+        Assert.Contains($"data-model=\"{reference}\"", await GetPageAsync("/leaderboard?filter=multi-step%20KD"));
+
         string hidden = await GetPageAsync("/leaderboard?reference=false");
         Assert.DoesNotContain($"data-model=\"{reference}\"", hidden);
         Assert.Contains("id=\"leaderboard-empty\"", hidden);

@@ -46,9 +46,17 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
     {
         if (string.IsNullOrWhiteSpace(filter)) return true;
         string f = filter.Trim();
-        return new[] { row.DisplayName, row.Name, row.Architecture, row.TrainingMode, row.TrainingData, row.Origin.ToString() }
+        return new[] { row.DisplayName, row.Name, row.Architecture, row.TrainingMode, ModeNames(row.TrainingMode), row.TrainingData, row.Origin.ToString() }
             .Any(text => text?.Contains(f, StringComparison.OrdinalIgnoreCase) == true);
     }
+
+    // The names a run request and the pages give the distillation modes, so "kd" finds what the table calls KD.
+    private static string? ModeNames(string? mode) => mode switch
+    {
+        "Distillation" => "kd",
+        "MultiStepDistillation" => "multistep-kd multi-step kd",
+        _ => null,
+    };
 
     private static IEnumerable<LeaderboardRow> Sort(IEnumerable<LeaderboardRow> rows, LeaderboardQuery query)
     {

@@ -8,7 +8,7 @@ public static class LeaderboardApi
     public static void MapLeaderboardApi(this IEndpointRouteBuilder api)
     {
         api.MapGet("/leaderboard", GetAsync).WithTags("Leaderboard")
-            .WithSummary("Models x benchmarks (fractions); scope=real|synthetic, sort=BENCHMARK|parameters|flops|name, desc, filter, reference, format=json|csv");
+            .WithSummary("Models x benchmarks (fractions); scope=real|synthetic, sort=BENCHMARK|parameters|flops|name|mode|data, desc, filter, reference, format=json|csv");
     }
 
     private static async Task<IResult> GetAsync(LeaderboardService leaderboard, string? scope, string? sort, bool? desc, string? filter,
@@ -20,8 +20,8 @@ public static class LeaderboardApi
             "synthetic" or "synth" => LeaderboardScope.Synthetic,
             _ => throw new ArgumentException($"scope: '{scope}' is not real or synthetic"),
         };
-        if (sort is not null && sort is not ("name" or "parameters" or "flops") && leaderboard.Columns(parsed).All(c => c.Benchmark != sort))
-            throw new ArgumentException($"sort: '{sort}' is not name, parameters, flops or a benchmark of the {parsed.ToString().ToLowerInvariant()} leaderboard");
+        if (sort is not null && !LeaderboardService.FieldSortKeys.Contains(sort) && leaderboard.Columns(parsed).All(c => c.Benchmark != sort))
+            throw new ArgumentException($"sort: '{sort}' is not {string.Join(", ", LeaderboardService.FieldSortKeys)} or a benchmark of the {parsed.ToString().ToLowerInvariant()} leaderboard");
         LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, desc ?? true, filter, reference ?? true), cancellation);
         return format?.ToLowerInvariant() switch
         {

@@ -11,6 +11,9 @@ namespace PocketNet.Portal.Leaderboard;
 /// </summary>
 public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store, BenchmarkRegistry registry)
 {
+    /// <summary>Sort keys besides the benchmark names: the model's name, size and training.</summary>
+    public static IReadOnlyList<string> FieldSortKeys { get; } = ["name", "parameters", "flops", "mode", "data"];
+
     public IReadOnlyList<LeaderboardColumn> Columns(LeaderboardScope scope) =>
         registry.Benchmarks
             .Where(b => b.IsSynthetic == (scope == LeaderboardScope.Synthetic))
@@ -43,9 +46,17 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
     {
         if (string.IsNullOrWhiteSpace(filter)) return true;
         string f = filter.Trim();
-        return new[] { row.DisplayName, row.Name, row.Architecture, row.TrainingMode, row.TrainingData, row.Origin.ToString() }
+        return new[] { row.DisplayName, row.Name, row.Architecture, row.TrainingMode, ModeNames(row.TrainingMode), row.TrainingData, row.Origin.ToString() }
             .Any(text => text?.Contains(f, StringComparison.OrdinalIgnoreCase) == true);
     }
+
+    // The names a run request and the pages give the distillation modes, so "kd" finds what the table calls KD.
+    private static string? ModeNames(string? mode) => mode switch
+    {
+        "Distillation" => "kd",
+        "MultiStepDistillation" => "multistep-kd multi-step kd",
+        _ => null,
+    };
 
     private static IEnumerable<LeaderboardRow> Sort(IEnumerable<LeaderboardRow> rows, LeaderboardQuery query)
     {
@@ -56,6 +67,8 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
             "name" => query.Descending ? rows.OrderByDescending(r => r.DisplayName) : rows.OrderBy(r => r.DisplayName),
             "parameters" => By(rows, r => r.Parameters, query.Descending),
             "flops" => By(rows, r => r.MegaFlops, query.Descending),
+            "mode" => ByText(rows, r => r.TrainingMode, query.Descending),
+            "data" => ByText(rows, r => r.TrainingData, query.Descending),
             _ => By(rows, r => r.Cells.TryGetValue(sort, out var c) ? c.Value : (double?)null, query.Descending),
         };
     }
@@ -64,5 +77,12 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
     {
         var ordered = rows.OrderBy(r => key(r) is null ? 1 : 0);
         return descending ? ordered.ThenByDescending(key) : ordered.ThenBy(key);
+    }
+
+    private static IEnumerable<LeaderboardRow> ByText(IEnumerable<LeaderboardRow> rows, Func<LeaderboardRow, string?> key, bool descending)
+    {
+        var ordered = rows.OrderBy(r => string.IsNullOrEmpty(key(r)) ? 1 : 0);
+        return (descending ? ordered.ThenByDescending(key, StringComparer.OrdinalIgnoreCase) : ordered.ThenBy(key, StringComparer.OrdinalIgnoreCase))
+            .ThenBy(r => r.DisplayName, StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -22,7 +22,9 @@ public static class LeaderboardApi
         };
         if (sort is not null && sort is not ("name" or "parameters" or "flops") && leaderboard.Columns(parsed).All(c => c.Benchmark != sort))
             throw new ArgumentException($"sort: '{sort}' is not name, parameters, flops or a benchmark of the {parsed.ToString().ToLowerInvariant()} leaderboard");
-        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, desc ?? true, filter, reference ?? true), cancellation);
+        // Without a direction each key sorts its natural way: benchmarks best first, sizes smallest first, names A to Z.
+        bool descending = desc ?? sort is not (null or "name" or "parameters" or "flops");
+        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, descending, filter, reference ?? true), cancellation);
         return format?.ToLowerInvariant() switch
         {
             null or "" or "json" => Results.Ok(table),

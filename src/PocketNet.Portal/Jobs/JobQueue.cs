@@ -43,7 +43,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         string device = JobPlanner.ResolveDevice(request.Device);
         string title = $"evaluate {model.DisplayName} on {string.Join(", ", request.Benchmarks)}";
         if (title.Length > 200) title = title[..197] + "...";
-        return await AddAsync(db, JobKind.Evaluation, title, request, device, cancellation);
+        return await AddAsync(db, JobKind.Evaluation, title, request, device, cancellation, model.Id);
     }
 
     /// <summary>Cancels a queued job at once or asks a running one to stop after its current step; false when there is no such job.</summary>
@@ -100,7 +100,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         return true;
     }
 
-    private async Task<JobRecord> AddAsync(PortalDbContext db, JobKind kind, string title, object request, string device, CancellationToken cancellation)
+    private async Task<JobRecord> AddAsync(PortalDbContext db, JobKind kind, string title, object request, string device,
+        CancellationToken cancellation, int? modelId = null)
     {
         var job = new JobRecord
         {
@@ -111,6 +112,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
             Device = device,
             CreatedAt = DateTime.UtcNow,
             Phase = "queued",
+            // An evaluation names its model from the start (JobRecord.ModelId: registered or evaluated).
+            ModelId = modelId,
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellation);

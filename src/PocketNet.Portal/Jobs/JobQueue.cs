@@ -55,10 +55,14 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         switch (job.State)
         {
             case JobState.Queued:
-                job.State = JobState.Cancelled;
-                job.FinishedAt = DateTime.UtcNow;
-                job.Phase = "cancelled before it started";
-                await db.SaveChangesAsync(cancellation);
+                // Only while it is still queued in the store: the runner may be claiming it this very moment.
+                DateTime now = DateTime.UtcNow;
+                int cancelled = await db.Jobs.Where(j => j.Id == id && j.State == JobState.Queued).ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.State, JobState.Cancelled)
+                    .SetProperty(j => j.FinishedAt, now)
+                    .SetProperty(j => j.Phase, "cancelled before it started"), cancellation);
+                // Claimed meanwhile: it is running now, so it is stopped as a running job.
+                if (cancelled == 0) runner.Cancel(id);
                 return true;
             case JobState.Running:
                 runner.Cancel(id);

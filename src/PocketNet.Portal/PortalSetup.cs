@@ -58,6 +58,9 @@ public static class PortalSetup
         services.AddOpenApi();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
+        // Requests that do not bind (malformed JSON, a missing body, "desc=maybe") throw, so ApiExceptionHandler can
+        // answer with a problem that names the field, instead of an empty 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
         long uploadLimit = (long)options.MaxUploadMegabytes * 1024 * 1024 + 1024 * 1024;

@@ -1,7 +1,8 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Store;
@@ -19,11 +20,26 @@ public sealed class PortalFactory(string? home = null) : WebApplicationFactory<P
     public const string AdminPassword = "test-admin-password";
     public const string ApiKey = "test-api-key";
 
+    /// <summary>How long a job may take before a wait gives up: generous, since the test machine may be busy.</summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(10);
+
     private readonly TempDirectory? _ownedHome = home is null ? new TempDirectory() : null;
 
     public string Home => home ?? _ownedHome!.Path;
 
     public string SynthRoot { get; } = TinySynthData.Root;
+
+    /// <summary>More configuration ("Portal:JobsPerDevice", "Portal:TrainingSets:0:Name", ...); set before the first client.</summary>
+    public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Changes to the portal's services (interceptors, fakes); set before the first client.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
+    /// <summary>The portal's store (starts the portal if it is not running yet).</summary>
+    public IDbContextFactory<PortalDbContext> Store => Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+
+    /// <summary>The portal's folders: Home/runs, Home/models, Home/uploads.</summary>
+    public PortalPaths Paths => Services.GetRequiredService<PortalPaths>();
 
     /// <summary>Serve on http://127.0.0.1:PORT through Kestrel (browser tests); call before the first client.</summary>
     public void UseRealServer() => UseKestrel(0);
@@ -35,6 +51,8 @@ public sealed class PortalFactory(string? home = null) : WebApplicationFactory<P
         builder.UseSetting("Portal:AdminPassword", AdminPassword);
         builder.UseSetting("Portal:ApiKeys:0", ApiKey);
         builder.UseSetting("Portal:MaxUploadMegabytes", "2");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (ConfigureServices is { } configure) builder.ConfigureServices(configure);
         builder.UseEnvironment("Production");
     }
 
@@ -47,15 +65,21 @@ public sealed class PortalFactory(string? home = null) : WebApplicationFactory<P
     }
 
     /// <summary>Polls GET /api/runs/{id} until the job has finished (succeeded, failed or cancelled) or the time is up.</summary>
-    public static async Task<JobView> WaitForJobAsync(HttpClient client, int id, TimeSpan? timeout = null)
+    public static Task<JobView> WaitForJobAsync(HttpClient client, int id, TimeSpan? timeout = null) =>
+        WaitForJobAsync(client, id, job => job.State.IsFinished(), "to finish", timeout);
+
+    /// <summary>Polls GET /api/runs/{id} until <paramref name="condition"/> holds; fails early when the job finished without it.</summary>
+    public static async Task<JobView> WaitForJobAsync(HttpClient client, int id, Func<JobView, bool> condition, string description, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
+        TimeSpan limit = timeout ?? JobTimeout;
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             JobView job = (await client.GetFromJsonAsync<JobView>($"/api/runs/{id}", ApiJson.Options))!;
-            if (job.State.IsFinished()) return job;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {id} still {job.State} ({job.Phase}) after {timeout}");
-            await Task.Delay(250);
+            if (condition(job)) return job;
+            if (job.State.IsFinished()) throw new InvalidOperationException($"job {id} ended {job.State} ({job.Phase}; {job.Error}) before it came {description}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {id} still {job.State} ({job.Phase}) after {limit}, waiting for it {description}");
+            await Task.Delay(100);
         }
     }
 

@@ -22,4 +22,10 @@ public static class TinyRuns
         Benchmarks = benchmarks,
         Validation = ["synth_lfw"],
     };
+
+    /// <summary>
+    /// A run without validation or evaluation, so each epoch is only its training steps (a checkpoint per epoch):
+    /// long enough to be cancelled or interrupted after its first checkpoint, short enough to finish after a resume.
+    /// </summary>
+    public static TrainRunRequest Steady(string name, int epochs) => Training(name, epochs) with { Validation = [] };
 }

@@ -22,7 +22,9 @@ public static class LeaderboardApi
         };
         if (sort is not null && !LeaderboardService.FieldSortKeys.Contains(sort) && leaderboard.Columns(parsed).All(c => c.Benchmark != sort))
             throw new ArgumentException($"sort: '{sort}' is not {string.Join(", ", LeaderboardService.FieldSortKeys)} or a benchmark of the {parsed.ToString().ToLowerInvariant()} leaderboard");
-        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, desc ?? true, filter, reference ?? true), cancellation);
+        // Without a direction each key sorts its natural way: benchmarks best first, sizes smallest first, text A to Z.
+        bool descending = desc ?? (sort is not null && !LeaderboardService.FieldSortKeys.Contains(sort));
+        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, descending, filter, reference ?? true), cancellation);
         return format?.ToLowerInvariant() switch
         {
             null or "" or "json" => Results.Ok(table),

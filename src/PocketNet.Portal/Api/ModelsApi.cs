@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PocketNet.Application.Models;
@@ -61,7 +62,18 @@ public static class ModelsApi
         long limit = (long)options.Value.MaxUploadMegabytes * 1024 * 1024;
         if (request.ContentLength > limit + 64 * 1024) return TooLarge(request.ContentLength.Value, limit);
         if (!request.HasFormContentType) throw new ArgumentException("upload: send multipart/form-data with a 'file' field (the .onnx model) and a 'name' field");
-        IFormCollection form = await request.ReadFormAsync(cancellation);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellation);
+        }
+        // A body sent without a Content-Length is found too large only while it is read, by Kestrel's request limit
+        // or the form reader's; both are set from Portal:MaxUploadMegabytes, so say that rather than their byte counts.
+        catch (Exception e) when (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                                      || (e is InvalidDataException && e.Message.Contains("body length limit", StringComparison.Ordinal)))
+        {
+            return TooLarge(null, limit);
+        }
         IFormFile file = form.Files.GetFile("file") ?? throw new ArgumentException("upload: the 'file' field (the .onnx model) is missing");
         if (file.Length > limit) return TooLarge(file.Length, limit);
         if (file.Length == 0) throw new InvalidDataException($"upload: {file.FileName} is empty");
@@ -78,7 +90,11 @@ public static class ModelsApi
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"upload {file.FileName}: {e.Message}", e);
+            // The checks name the stored copy (a path under the portal's home); the uploader knows the file by its own
+            // name, and the server's folders are none of their business.
+            string message = e.Message.Replace(temporary, file.FileName, StringComparison.Ordinal)
+                .Replace(Path.GetFileName(temporary), file.FileName, StringComparison.Ordinal);
+            throw new InvalidDataException($"upload {file.FileName}: {message}", e);
         }
         finally
         {
@@ -95,8 +111,10 @@ public static class ModelsApi
         return await db.Models.AsNoTracking().Include(m => m.Results).FirstOrDefaultAsync(m => m.Id == id, cancellation);
     }
 
-    private static IResult TooLarge(long size, long limit) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
-        title: "upload too large", detail: $"the upload is {size / 1048576.0:F1} MiB; the limit is {limit / 1048576} MiB (Portal:MaxUploadMegabytes)");
+    private static IResult TooLarge(long? size, long limit) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "upload too large", detail: size is long s
+            ? string.Create(CultureInfo.InvariantCulture, $"the upload is {s / 1048576.0:F1} MiB; the limit is {limit / 1048576} MiB (Portal:MaxUploadMegabytes)")
+            : $"the upload is larger than the limit of {limit / 1048576} MiB (Portal:MaxUploadMegabytes)");
 
     private static IResult NoModel(int id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "not found", detail: $"there is no model {id}");
 }

@@ -7,18 +7,21 @@ namespace PocketNet.Portal.Downloads;
 /// <summary>The model card in a model's zip: what it is, what it was trained on (synthetic or real), its numbers, how to load it.</summary>
 public static class ModelCard
 {
+    // The card is a file for anyone, not a page for the server's locale: 0.93 M, never 0,93 M.
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
     public static string Write(ModelRecord model, IReadOnlyList<ResultRecord> results)
     {
         var card = new StringBuilder();
-        card.AppendLine($"# {model.DisplayName}").AppendLine();
-        card.AppendLine($"- Name: `{model.Name}`");
-        card.AppendLine($"- Architecture: {model.Architecture}{(model.Genotype is null ? "" : $", genotype `{model.Genotype}`")}");
-        card.AppendLine($"- Embedding: {model.EmbeddingSize} floats per face (input: aligned 112x112 RGB, (x / 255 - 0.5) / 0.5)");
-        card.AppendLine($"- Parameters: {model.Parameters.ToString("N0", CultureInfo.InvariantCulture)} ({model.Parameters / 1e6:F2} M)");
-        card.AppendLine($"- FLOPs: {(model.MegaFlops is double f ? $"{f:F2} MFLOPs per 112x112 image" : "unknown")}");
-        card.AppendLine($"- Origin: {model.Origin}{(model.Source is null ? "" : $" ({model.Source})")}");
-        if (model.TrainingMode is not null) card.AppendLine($"- Training: {model.TrainingMode} on {model.TrainingData}");
-        card.AppendLine($"- Training data: {(model.SyntheticTraining ? "**SYNTHETIC** (SynthFaces demo data; not a face-recognition model for real faces)" : model.TrainingData ?? "unknown")}");
+        card.AppendLine(Invariant, $"# {model.DisplayName}").AppendLine();
+        card.AppendLine(Invariant, $"- Name: `{model.Name}`");
+        card.AppendLine(Invariant, $"- Architecture: {model.Architecture}{(model.Genotype is null ? "" : $", genotype `{model.Genotype}`")}");
+        card.AppendLine(Invariant, $"- Embedding: {model.EmbeddingSize} floats per face (input: aligned 112x112 RGB, (x / 255 - 0.5) / 0.5)");
+        card.AppendLine(Invariant, $"- Parameters: {model.Parameters.ToString("N0", Invariant)} ({model.Parameters / 1e6:F2} M)");
+        card.AppendLine(Invariant, $"- FLOPs: {(model.MegaFlops is double f ? string.Create(Invariant, $"{f:F2} MFLOPs per 112x112 image") : "unknown")}");
+        card.AppendLine(Invariant, $"- Origin: {model.Origin}{(model.Source is null ? "" : $" ({model.Source})")}");
+        if (model.TrainingMode is not null) card.AppendLine(Invariant, $"- Training: {model.TrainingMode} on {model.TrainingData}");
+        card.AppendLine(Invariant, $"- Training data: {(model.SyntheticTraining ? "**SYNTHETIC** (SynthFaces demo data; not a face-recognition model for real faces)" : model.TrainingData ?? "unknown")}");
         card.AppendLine();
         card.AppendLine("## Results").AppendLine();
         if (results.Count == 0) card.AppendLine("Not evaluated yet.");
@@ -28,8 +31,8 @@ public static class ModelCard
             card.AppendLine("|---|---|---|---|---|---|");
             foreach (ResultRecord r in results.OrderBy(r => r.Synthetic).ThenBy(r => r.Benchmark))
             {
-                string value = r.Std is double std ? $"{r.Value * 100:F2} ± {std * 100:F2}" : $"{r.Value * 100:F2}";
-                card.AppendLine($"| {r.DisplayName} | {(r.Synthetic ? "synthetic" : "real")} | {r.Metric} | {value} | {r.Runtime} | {r.CreatedAt:yyyy-MM-dd HH:mm} |");
+                string value = r.Std is double std ? string.Create(Invariant, $"{r.Value * 100:F2} ± {std * 100:F2}") : string.Create(Invariant, $"{r.Value * 100:F2}");
+                card.AppendLine(Invariant, $"| {r.DisplayName} | {(r.Synthetic ? "synthetic" : "real")} | {r.Metric} | {value} | {r.Runtime} | {r.CreatedAt:yyyy-MM-dd HH:mm} |");
             }
         }
         card.AppendLine();

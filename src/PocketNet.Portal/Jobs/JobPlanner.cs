@@ -147,9 +147,15 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         _ => throw new ArgumentException($"mode: '{mode}' is not arcface, cosface, kd or multistep-kd"),
     };
 
-    /// <summary>The paper's schedule (MS1MV2: 8, 14, 20, 25 of 26) scaled to a shorter run.</summary>
+    /// <summary>
+    /// The paper's schedule (MS1MV2: 8, 14, 20, 25 of 26) scaled to a shorter run: each milestone at the nearest
+    /// epoch to its place in the paper's run, never epoch 1 (that would train at a tenth of the rate from the start).
+    /// </summary>
     private static IReadOnlyList<int> DefaultMilestones(int epochs) =>
-        epochs >= 26 ? [8, 14, 20, 25] : new[] { 8, 14, 20, 25 }.Select(m => (int)Math.Ceiling(m * epochs / 26.0) + 1).Where(m => m <= epochs).Distinct().ToList();
+        epochs >= 26 ? [8, 14, 20, 25] : new[] { 8, 14, 20, 25 }
+            .Where(m => m * epochs / 26.0 >= 1.5)
+            .Select(m => (int)Math.Round(m * epochs / 26.0, MidpointRounding.AwayFromZero))
+            .Distinct().ToList();
 
     private static void CheckRange(string field, int value, int min, int max)
     {

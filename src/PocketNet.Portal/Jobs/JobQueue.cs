@@ -43,7 +43,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         string device = JobPlanner.ResolveDevice(request.Device);
         string title = $"evaluate {model.DisplayName} on {string.Join(", ", request.Benchmarks)}";
         if (title.Length > 200) title = title[..197] + "...";
-        return await AddAsync(db, JobKind.Evaluation, title, request, device, cancellation);
+        return await AddAsync(db, JobKind.Evaluation, title, request, device, cancellation, model.Id);
     }
 
     /// <summary>Cancels a queued job at once or asks a running one to stop after its current step; false when there is no such job.</summary>
@@ -55,10 +55,14 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         switch (job.State)
         {
             case JobState.Queued:
-                job.State = JobState.Cancelled;
-                job.FinishedAt = DateTime.UtcNow;
-                job.Phase = "cancelled before it started";
-                await db.SaveChangesAsync(cancellation);
+                // Only while it is still queued in the store: the runner may be claiming it this very moment.
+                DateTime now = DateTime.UtcNow;
+                int cancelled = await db.Jobs.Where(j => j.Id == id && j.State == JobState.Queued).ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.State, JobState.Cancelled)
+                    .SetProperty(j => j.FinishedAt, now)
+                    .SetProperty(j => j.Phase, "cancelled before it started"), cancellation);
+                // Claimed meanwhile: it is running now, so it is stopped as a running job.
+                if (cancelled == 0) runner.Cancel(id);
                 return true;
             case JobState.Running:
                 runner.Cancel(id);
@@ -100,7 +104,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         return true;
     }
 
-    private async Task<JobRecord> AddAsync(PortalDbContext db, JobKind kind, string title, object request, string device, CancellationToken cancellation)
+    private async Task<JobRecord> AddAsync(PortalDbContext db, JobKind kind, string title, object request, string device,
+        CancellationToken cancellation, int? modelId = null)
     {
         var job = new JobRecord
         {
@@ -111,6 +116,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
             Device = device,
             CreatedAt = DateTime.UtcNow,
             Phase = "queued",
+            // An evaluation names its model from the start (JobRecord.ModelId: registered or evaluated).
+            ModelId = modelId,
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellation);

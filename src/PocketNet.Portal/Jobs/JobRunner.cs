@@ -25,6 +25,10 @@ public sealed class JobRunner(
     // Progress flushes and a job's final write must not interleave (a late flush would undo "done").
     private readonly SemaphoreSlim _storeGate = new(1, 1);
     private readonly ConcurrentDictionary<int, RunningJob> _running = new();
+
+    // Cancels asked for a job the store already shows running but whose thread has not started yet (the moment
+    // between its claim and Start); Start honours them.
+    private readonly ConcurrentDictionary<int, byte> _cancelRequested = new();
     private volatile bool _stopping;
 
     private sealed record RunningJob(JobRecord Job, JobReporter Reporter, CancellationTokenSource Cancel, Task Work);
@@ -32,9 +36,11 @@ public sealed class JobRunner(
     /// <summary>Looks at the queue now instead of at the next tick.</summary>
     public void Wake() => _wake.Release();
 
-    /// <summary>Asks a running job to stop; its state becomes Cancelled when it has.</summary>
+    /// <summary>Asks a running job to stop, even one claimed but not started yet; its state becomes Cancelled when it has.</summary>
     public void Cancel(int jobId)
     {
+        // Recorded first, looked up second (Start does the opposite), so a cancel racing a start is never lost.
+        _cancelRequested[jobId] = 0;
         if (_running.TryGetValue(jobId, out RunningJob? job)) job.Cancel.Cancel();
     }
 
@@ -101,11 +107,18 @@ public sealed class JobRunner(
         foreach (JobRecord job in queued)
         {
             if (_running.Values.Count(r => r.Job.Device == job.Device) >= perDevice) continue;
-            job.State = JobState.Running;
-            job.StartedAt = DateTime.UtcNow;
-            job.Attempts++;
-            job.Phase = job.Resume ? "resuming" : "starting";
-            await db.SaveChangesAsync(cancellation);
+            _cancelRequested.TryRemove(job.Id, out _);
+            // The list above may be stale: a job cancelled since is not taken. Only a job still queued in the store is
+            // claimed, in one statement, so a cancel and a claim never both win.
+            DateTime started = DateTime.UtcNow;
+            string phase = job.Resume ? "resuming" : "starting";
+            int claimed = await db.Jobs.Where(j => j.Id == job.Id && j.State == JobState.Queued).ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.State, JobState.Running)
+                .SetProperty(j => j.StartedAt, started)
+                .SetProperty(j => j.Attempts, j => j.Attempts + 1)
+                .SetProperty(j => j.Phase, phase), cancellation);
+            if (claimed == 0) continue;
+            (job.State, job.StartedAt, job.Attempts, job.Phase) = (JobState.Running, started, job.Attempts + 1, phase);
             Start(job);
         }
     }
@@ -119,6 +132,7 @@ public sealed class JobRunner(
         // running before its thread starts, so a job that fails at once is still removed by Finish.
         var work = new Task(() => Run(job, reporter, cancel.Token), CancellationToken.None, TaskCreationOptions.LongRunning);
         _running[job.Id] = new RunningJob(job, reporter, cancel, work);
+        if (_cancelRequested.TryRemove(job.Id, out _)) cancel.Cancel();
         work.Start(TaskScheduler.Default);
     }
 
@@ -128,6 +142,7 @@ public sealed class JobRunner(
         string? error = null;
         try
         {
+            cancellation.ThrowIfCancellationRequested();
             log.LogInformation("job {Job} ({Kind}) started on {Device}", job.Id, job.Kind, job.Device);
             executor.Execute(job, reporter, cancellation);
             state = JobState.Succeeded;
@@ -176,6 +191,7 @@ public sealed class JobRunner(
         {
             _storeGate.Release();
             _running.TryRemove(jobId, out RunningJob? running);
+            _cancelRequested.TryRemove(jobId, out _);
             running?.Cancel.Dispose();
             live.Finish(jobId);
             Wake();

@@ -70,12 +70,14 @@ public sealed class RunCurves
         while (_log.Count > LogLines) _log.Dequeue();
     }
 
-    // A long run logs every step; halve the curve's resolution instead of growing without bound.
+    // A long run logs every step; halve the curve's resolution instead of growing without bound. Every other point
+    // is kept counting from the newest, so the curve still ends at the latest step.
     private void AddLoss(LossPoint point)
     {
         _loss.Add(point);
         if (_loss.Count <= MaxLossPoints) return;
-        for (int i = 0; i < _loss.Count / 2; i++) _loss[i] = _loss[2 * i + 1];
-        _loss.RemoveRange(_loss.Count / 2, _loss.Count - _loss.Count / 2);
+        int kept = (_loss.Count + 1) / 2, skip = _loss.Count % 2 == 0 ? 1 : 0;
+        for (int i = 0; i < kept; i++) _loss[i] = _loss[2 * i + skip];
+        _loss.RemoveRange(kept, _loss.Count - kept);
     }
 }

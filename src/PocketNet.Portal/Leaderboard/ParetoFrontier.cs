@@ -16,7 +16,9 @@ public static class ParetoFrontier
         // Cheapest first; among equal costs, the most accurate first, so the others are dominated by it.
         foreach (TradeOffPoint p in points.OrderBy(p => p.Cost).ThenByDescending(p => p.Accuracy))
         {
-            if (p.Accuracy <= best) continue;
+            // A twin of the last frontier point (same cost, same accuracy) is not beaten by it, so it belongs too.
+            bool twin = frontier.Count > 0 && p.Cost == frontier[^1].Cost && p.Accuracy == frontier[^1].Accuracy;
+            if (p.Accuracy <= best && !twin) continue;
             frontier.Add(p);
             best = p.Accuracy;
         }

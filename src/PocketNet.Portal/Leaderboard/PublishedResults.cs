@@ -13,6 +13,7 @@ namespace PocketNet.Portal.Leaderboard;
 public sealed class PublishedResults(IDbContextFactory<PortalDbContext> store, BenchmarkRegistry registry, ILogger<PublishedResults> log)
 {
     public const string FileName = "published-results.json";
+    private const int PublishedFileVersion = 1;
 
     private sealed record PublishedFile(int Version, List<PublishedModel> Models);
 
@@ -28,20 +29,13 @@ public sealed class PublishedResults(IDbContextFactory<PortalDbContext> store, B
     /// </summary>
     public void Load(string path)
     {
-        if (!File.Exists(path))
-        {
-            log.LogInformation("no {File}: the leaderboard has no published reference rows", path);
-            return;
-        }
         PublishedFile file;
-        try
+        if (File.Exists(path)) file = Read(path);
+        else
         {
-            file = JsonSerializer.Deserialize<PublishedFile>(File.ReadAllText(path), StoreJson.Options)
-                   ?? throw new InvalidDataException($"{path} is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a valid published-results file: {e.Message}", e);
+            // Rows loaded from an earlier file go too: reference rows exist only while their source does.
+            log.LogInformation("no {File}: the leaderboard has no published reference rows", path);
+            file = new PublishedFile(PublishedFileVersion, []);
         }
         using PortalDbContext db = store.CreateDbContext();
         var existing = db.Models.Include(m => m.Results).Where(m => m.Origin == ModelOrigin.Published).ToDictionary(m => m.Name);
@@ -56,6 +50,19 @@ public sealed class PublishedResults(IDbContextFactory<PortalDbContext> store, B
         }
         db.Models.RemoveRange(existing.Values);
         db.SaveChanges();
+    }
+
+    private static PublishedFile Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<PublishedFile>(File.ReadAllText(path), StoreJson.Options)
+                   ?? throw new InvalidDataException($"{path} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid published-results file: {e.Message}", e);
+        }
     }
 
     private void Fill(ModelRecord record, PublishedModel model, string path)

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using PocketNet.Portal.Api;
+using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Store;
+using PocketNet.Portal.Tests.Support;
+
+namespace PocketNet.Portal.Tests;
+
+/// <summary>POST /api/evaluations on a trained model: libtorch or ONNX Runtime (its exported graph), stored and ranked as the newest result.</summary>
+[Collection(TrainedPortalCollection.Name)]
+public sealed class EvaluationJobTests(TrainedPortal trained)
+{
+    [Fact]
+    public async Task Evaluating_on_onnx_runtime_gives_the_libtorch_accuracy_and_becomes_the_newest_result()
+    {
+        ResultView libtorch = trained.Model.Results.Single(r => r.Benchmark == "synth_lfw" && r.Runtime == "libtorch");
+        JobView job = await Problems.ReadAsync<JobView>(
+            await trained.Admin.PostAsJsonAsync("/api/evaluations", new { modelId = trained.Model.Id, benchmarks = new[] { "synth_lfw" }, runtime = "onnx", device = "cpu" }),
+            HttpStatusCode.Accepted);
+        Assert.Equal(JobKind.Evaluation, job.Kind);
+        Assert.Equal(trained.Model.Id, job.ModelId);
+        Assert.Contains("synth_lfw", job.Title);
+
+        JobView done = await PortalFactory.WaitForJobAsync(trained.Admin, job.Id);
+        Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}");
+        Assert.Equal(1, done.Progress);
+
+        ModelView model = (await trained.Admin.GetFromJsonAsync<ModelView>($"/api/models/{trained.Model.Id}", ApiJson.Options))!;
+        ResultView onnx = model.Results.Single(r => r.Benchmark == "synth_lfw" && r.Runtime == "onnx");
+        // Same network, same pairs: the embeddings agree to ~1e-5, so at most one of the 40 pairs may flip.
+        Assert.InRange(Math.Abs(onnx.Value - libtorch.Value), 0, 1.0 / 40 + 1e-9);
+        Assert.True(onnx.CreatedAt >= libtorch.CreatedAt);
+
+        var table = (await trained.Admin.GetFromJsonAsync<PocketNet.Portal.Leaderboard.LeaderboardTable>("/api/leaderboard?scope=synthetic", ApiJson.Options))!;
+        var cell = table.Rows.Single(r => r.ModelId == trained.Model.Id).Cells["synth_lfw"];
+        var newest = model.Results.Where(r => r.Benchmark == "synth_lfw").MaxBy(r => (r.CreatedAt, r.Id))!;
+        Assert.Equal(newest.Value, cell.Value);
+        Assert.Equal(newest.Runtime, cell.Runtime);
+    }
+
+    [Fact]
+    public async Task An_evaluation_job_logs_each_benchmark_and_keeps_its_scores()
+    {
+        JobView job = await Problems.ReadAsync<JobView>(
+            await trained.Admin.PostAsJsonAsync("/api/evaluations", new { modelId = trained.Model.Id, benchmarks = new[] { "synth_agedb_30", "synth_ijb" }, device = "cpu" }),
+            HttpStatusCode.Accepted);
+        JobView done = await PortalFactory.WaitForJobAsync(trained.Admin, job.Id);
+        Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}");
+        LiveSnapshot events = (await trained.Admin.GetFromJsonAsync<LiveSnapshot>($"/api/runs/{job.Id}/events", ApiJson.Options))!;
+        Assert.Contains(events.Log, l => l.Text.Contains("(synthetic): accuracy", StringComparison.Ordinal));
+        Assert.Contains(events.Log, l => l.Text.Contains("(synthetic): TAR", StringComparison.Ordinal));
+        ModelView model = (await trained.Admin.GetFromJsonAsync<ModelView>($"/api/models/{trained.Model.Id}", ApiJson.Options))!;
+        ResultView ijb = model.Results.Single(r => r.Benchmark == "synth_ijb");
+        Assert.Equal("TAR at FAR 1e-4", ijb.Metric);
+        Assert.InRange(ijb.Value, 0, 1);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(trained.Portal.Paths.RunFolder(job.Id), "scores"), "*", SearchOption.AllDirectories).Any(),
+            "the evaluation's per-pair scores are kept in its run folder");
+    }
+}

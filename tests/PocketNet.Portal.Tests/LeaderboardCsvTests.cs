@@ -1,0 +1,86 @@
+using System.Globalization;
+using PocketNet.Data.Registry;
+using PocketNet.Portal.Leaderboard;
+using PocketNet.Portal.Store;
+using PocketNet.Portal.Tests.Support;
+
+namespace PocketNet.Portal.Tests;
+
+/// <summary>The leaderboard's CSV: RFC 4180 quoting, units in the header, results as percent, culture-independent numbers.</summary>
+public sealed class LeaderboardCsvTests
+{
+    private static readonly LeaderboardColumn Lfw = new("lfw", "LFW", BenchmarkProtocol.Pairs, "accuracy", false);
+    private static readonly LeaderboardColumn Ijbc = new("ijbc", "IJB-C", BenchmarkProtocol.Ijb, "TAR at FAR 1e-4", false);
+    private static readonly LeaderboardColumn MegaFace = new("megaface", "MegaFace", BenchmarkProtocol.MegaFace, "rank-1", false);
+
+    private static LeaderboardRow Row(string displayName, double? megaFlops = 587.11, bool reference = false, params (string Benchmark, double Value)[] cells) =>
+        new(1, "name", displayName, reference ? ModelOrigin.Published : ModelOrigin.Trained, "PocketNet", 925_632, megaFlops, "MultiStepDistillation",
+            "MS1MV2", false, null, cells.ToDictionary(c => c.Benchmark, c => new LeaderboardCell(c.Value, null, "libtorch", DateTime.UtcNow)));
+
+    private static List<string[]> Write(params LeaderboardRow[] rows) =>
+        Csv.Parse(LeaderboardCsv.Write(new LeaderboardTable(LeaderboardScope.Real, [Lfw, Ijbc, MegaFace], rows)));
+
+    [Fact]
+    public void The_header_names_every_column_with_its_unit()
+    {
+        string[] header = Write()[0];
+        Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "training_mode", "training_data", "synthetic_training",
+            "lfw accuracy (%)", "ijbc TAR@FAR=1e-4 (%)", "megaface rank-1 (%)"], header);
+    }
+
+    [Fact]
+    public void Results_are_written_in_percent_rounded_to_four_decimals()
+    {
+        string[] row = Write(Row("PocketNetS-128", cells: [("lfw", 0.995), ("ijbc", 0.123456789), ("megaface", 1.0)]))[1];
+        Assert.Equal("99.5", row[9]);
+        Assert.Equal("12.3457", row[10]);
+        Assert.Equal("100", row[11]);
+    }
+
+    [Fact]
+    public void Missing_results_and_unknown_flops_are_empty_fields()
+    {
+        string[] row = Write(Row("no numbers", megaFlops: null))[1];
+        Assert.Equal("", row[5]);
+        Assert.Equal(["", "", ""], row[9..]);
+    }
+
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("a, b", "\"a, b\"")]
+    [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
+    [InlineData("two\nlines", "\"two\nlines\"")]
+    [InlineData("cr\rhere", "\"cr\rhere\"")]
+    public void Fields_with_commas_quotes_or_line_breaks_are_quoted(string displayName, string written)
+    {
+        string csv = LeaderboardCsv.Write(new LeaderboardTable(LeaderboardScope.Real, [Lfw], [Row(displayName)]));
+        string body = csv[(csv.IndexOf('\n') + 1)..];
+        Assert.StartsWith(written + ",", body);
+        Assert.Equal(displayName, Csv.Parse(csv)[1][0]);
+    }
+
+    [Fact]
+    public void Reference_rows_say_so_in_the_origin_column()
+    {
+        Assert.Equal("published (reference)", Write(Row("paper", reference: true))[1][2]);
+        Assert.Equal("trained", Write(Row("ours"))[1][2]);
+    }
+
+    [Fact]
+    public void Numbers_do_not_depend_on_the_servers_culture()
+    {
+        CultureInfo before = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            string[] row = Write(Row("PocketNetS-128", cells: [("lfw", 0.9548)]))[1];
+            Assert.Equal("587.11", row[5]);
+            Assert.Equal("95.48", row[9]);
+            Assert.Equal("925632", row[4]);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
+    }
+}

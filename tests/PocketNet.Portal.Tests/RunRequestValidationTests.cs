@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using PocketNet.Portal.Api;
+using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Tests.Support;
+
+namespace PocketNet.Portal.Tests;
+
+/// <summary>POST /api/runs refuses impossible training requests with 400 and a problem that names the field; nothing is queued.</summary>
+[Collection(IdlePortalCollection.Name)]
+public sealed class RunRequestValidationTests(IdlePortal idle)
+{
+    private static readonly TrainRunRequest Valid = TinyRuns.Training();
+
+    private static readonly TrainRunRequest RegistryModel = Valid with { Genotype = null, Channels = null, Cells = null, Model = "pocketnet-s-128" };
+
+    private static readonly Dictionary<string, (TrainRunRequest Request, string[] Mentions)> BadRequestCases = new()
+    {
+        ["unknown model"] = (RegistryModel with { Model = "pocketnet-xl" }, ["model", "pocketnet-xl"]),
+        ["neither model nor genotype"] = (RegistryModel with { Model = null }, ["model:", "genotype"]),
+        ["width given with a registry model"] = (RegistryModel with { Channels = 8 }, ["channels", "genotype"]),
+        ["genotype that does not parse"] = (Valid with { Genotype = "Genotype(normal=[[('warp_drive', 0)]])" }, ["genotype:"]),
+        ["cells below 4"] = (Valid with { Cells = 3 }, ["cells:", "3"]),
+        ["channels below 2"] = (Valid with { Channels = 1 }, ["channels:", "1"]),
+        ["epochs 0"] = (Valid with { Epochs = 0 }, ["epochs:", "0"]),
+        ["epochs above the limit"] = (Valid with { Epochs = JobPlanner.MaxEpochs + 1 }, ["epochs:"]),
+        ["batch 1"] = (Valid with { BatchSize = 1 }, ["batch size:", "1"]),
+        ["learning rate 0"] = (Valid with { LearningRate = 0 }, ["learning rate:"]),
+        ["unknown training set"] = (Valid with { TrainingSet = "MS9V9" }, ["training set", "MS9V9", "SynthFaces"]),
+        ["unknown benchmark"] = (Valid with { Benchmarks = ["synth_nope"] }, ["benchmarks:", "synth_nope"]),
+        ["benchmark that is not there"] = (Valid with { Benchmarks = ["lfw"] }, ["benchmarks:", "lfw", "missing"]),
+        ["validation on an IJB benchmark"] = (Valid with { Validation = ["synth_ijb"] }, ["validation:", "pair"]),
+        ["validation on a benchmark that is not there"] = (Valid with { Validation = ["cfp_fp"] }, ["validation:", "cfp_fp"]),
+        ["device that does not exist"] = (Valid with { Device = "gpu" }, ["device:", "gpu"]),
+        ["CUDA device beyond the host's"] = (Valid with { Device = "cuda:63" }, ["device:", "cuda:63"]),
+        ["unknown mode"] = (Valid with { Mode = "softmax" }, ["mode:", "softmax"]),
+        ["kd without a teacher"] = (Valid with { Mode = "kd" }, ["teacher:", "kd"]),
+        ["multi-step kd without a teacher"] = (Valid with { Mode = "multistep-kd" }, ["teacher:"]),
+        ["teacher that does not exist"] = (Valid with { Mode = "kd", TeacherModelId = 987654 }, ["teacherModelId", "987654"]),
+    };
+
+    public static TheoryData<string> BadRequests => new(BadRequestCases.Keys);
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Impossible_training_requests_are_refused_naming_the_field(string why)
+    {
+        var (request, mentions) = BadRequestCases[why];
+        int jobs = await CountJobsAsync();
+        HttpResponseMessage response = await idle.Admin.PostAsJsonAsync("/api/runs", request);
+        Problem problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, mentions);
+        Assert.False(string.IsNullOrEmpty(problem.Title), why);
+        Assert.Equal(jobs, await CountJobsAsync());
+    }
+
+    public static TheoryData<string, string, string[]> MalformedBodies => new()
+    {
+        { "not JSON", "{ this is not json", ["JSON"] },
+        { "a number where a count belongs", """{"trainingSet":"SynthFaces","model":"pocketnet-s-128","epochs":"two"}""", ["epochs"] },
+        { "the required training set missing", """{"model":"pocketnet-s-128","epochs":1}""", ["trainingSet"] },
+        { "a list where a name belongs", """{"trainingSet":["SynthFaces"],"model":"pocketnet-s-128"}""", ["trainingSet"] },
+        { "null body", "null", ["body"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedBodies))]
+    public async Task Malformed_json_bodies_are_refused_with_a_problem_naming_what_is_wrong(string why, string body, string[] mentions)
+    {
+        int jobs = await CountJobsAsync();
+        HttpResponseMessage response = await idle.Admin.PostAsync("/api/runs", new StringContent(body, Encoding.UTF8, "application/json"));
+        Problem problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, mentions);
+        Assert.False(string.IsNullOrEmpty(problem.Detail), why);
+        Assert.Equal(jobs, await CountJobsAsync());
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_at_all_is_refused_as_the_wrong_media_type()
+    {
+        HttpResponseMessage response = await idle.Admin.PostAsync("/api/runs", new StringContent("model=pocketnet-s-128", Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    private static readonly Dictionary<string, (object Request, string[] Mentions)> BadSearchCases = new()
+    {
+        ["epochs 0"] = (new { trainingSet = "SynthFaces", epochs = 0, device = "cpu" }, ["epochs:"]),
+        ["batch 1"] = (new { trainingSet = "SynthFaces", batchSize = 1, device = "cpu" }, ["batch size:"]),
+        ["channels 1"] = (new { trainingSet = "SynthFaces", channels = 1, device = "cpu" }, ["channels:"]),
+        ["cells 2"] = (new { trainingSet = "SynthFaces", cells = 2, device = "cpu" }, ["cells:"]),
+        ["unknown training set"] = (new { trainingSet = "Nowhere", device = "cpu" }, ["training set", "Nowhere"]),
+        ["bad device"] = (new { trainingSet = "SynthFaces", device = "abacus" }, ["device:", "abacus"]),
+    };
+
+    public static TheoryData<string> BadSearches => new(BadSearchCases.Keys);
+
+    [Theory]
+    [MemberData(nameof(BadSearches))]
+    public async Task Impossible_searches_are_refused_naming_the_field(string why)
+    {
+        var (request, mentions) = BadSearchCases[why];
+        int jobs = await CountJobsAsync();
+        HttpResponseMessage response = await idle.Admin.PostAsJsonAsync("/api/searches", request);
+        Problem problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, mentions);
+        Assert.False(string.IsNullOrEmpty(problem.Title), why);
+        Assert.Equal(jobs, await CountJobsAsync());
+    }
+
+    private async Task<int> CountJobsAsync() =>
+        (await idle.Admin.GetFromJsonAsync<List<JobView>>("/api/runs", ApiJson.Options))!.Count;
+}

@@ -7,6 +7,7 @@ using PocketNet.Portal.Api;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Components;
+using PocketNet.Portal.Components.Runs;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Leaderboard;
 using PocketNet.Portal.Live;
@@ -38,6 +39,7 @@ public static class PortalSetup
         services.AddSingleton<TrainingSetCatalog>();
         services.AddSingleton<JobPlanner>();
         services.AddSingleton<ModelStore>();
+        services.AddSingleton<ModelUploads>();
         services.AddSingleton<LiveJobs>();
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobRunner>();
@@ -81,6 +83,7 @@ public static class PortalSetup
         api.MapLeaderboardApi();
         api.MapDatasetsApi();
         app.MapAccountEndpoints();
+        app.MapUploadFormEndpoint();
         app.MapHub<JobsHub>(JobsHub.Path);
         app.MapRazorComponents<App>();
         return app;

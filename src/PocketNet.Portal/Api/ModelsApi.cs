@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using PocketNet.Application.Models;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Catalog;
@@ -56,33 +55,16 @@ public static class ModelsApi
             : Results.Problem(statusCode: 404, title: "no ONNX file", detail: $"{model.DisplayName} has no ONNX export");
     }
 
-    private static async Task<IResult> UploadAsync(HttpRequest request, ModelStore store, PortalPaths paths, IOptions<PortalOptions> options, CancellationToken cancellation)
+    private static async Task<IResult> UploadAsync(HttpRequest request, ModelUploads uploads, CancellationToken cancellation)
     {
-        long limit = (long)options.Value.MaxUploadMegabytes * 1024 * 1024;
-        if (request.ContentLength > limit + 64 * 1024) return TooLarge(request.ContentLength.Value, limit);
-        if (!request.HasFormContentType) throw new ArgumentException("upload: send multipart/form-data with a 'file' field (the .onnx model) and a 'name' field");
-        IFormCollection form = await request.ReadFormAsync(cancellation);
-        IFormFile file = form.Files.GetFile("file") ?? throw new ArgumentException("upload: the 'file' field (the .onnx model) is missing");
-        if (file.Length > limit) return TooLarge(file.Length, limit);
-        if (file.Length == 0) throw new InvalidDataException($"upload: {file.FileName} is empty");
-        if (!file.FileName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"upload: {file.FileName} is not an .onnx file");
-        string name = form["name"].ToString().Trim() is { Length: > 0 } given ? given : Path.GetFileNameWithoutExtension(file.FileName);
-        if (name.Length > 120) throw new ArgumentException("upload: the name is longer than 120 characters");
-        // The browser's file name is never used as a path: the upload is stored under a fresh name.
-        string temporary = Path.Combine(paths.Uploads, $"{Guid.NewGuid():N}.onnx");
         try
         {
-            await using (FileStream target = File.Create(temporary)) await file.CopyToAsync(target, cancellation);
-            ModelRecord model = await store.RegisterExternalAsync(temporary, name, move: true, cancellation);
+            ModelRecord model = await uploads.ReceiveAsync(request, cancellation);
             return Results.Created($"/api/models/{model.Id}", ModelView.Of(model));
         }
-        catch (InvalidDataException e)
+        catch (UploadTooLargeException e)
         {
-            throw new InvalidDataException($"upload {file.FileName}: {e.Message}", e);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "upload too large", detail: e.Message);
         }
     }
 
@@ -94,9 +76,6 @@ public static class ModelsApi
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         return await db.Models.AsNoTracking().Include(m => m.Results).FirstOrDefaultAsync(m => m.Id == id, cancellation);
     }
-
-    private static IResult TooLarge(long size, long limit) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
-        title: "upload too large", detail: $"the upload is {size / 1048576.0:F1} MiB; the limit is {limit / 1048576} MiB (Portal:MaxUploadMegabytes)");
 
     private static IResult NoModel(int id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "not found", detail: $"there is no model {id}");
 }

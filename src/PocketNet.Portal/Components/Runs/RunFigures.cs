@@ -30,17 +30,18 @@ public static class RunFigures
             y = g.Select(p => p.Accuracy * 100).ToArray(),
             hovertemplate = $"{g.Key}<br>step %{{x}}<br>accuracy %{{y:.2f}} %<extra></extra>",
         }).ToArray(),
-        layout = Layout("Verification accuracy during training", "accuracy (%)",
+        layout = Layout("Accuracy during training", "accuracy (%)",
             points.Count == 0 ? "no check yet (pair sets are checked after each epoch when chosen)" : null),
     };
 
     private static object Layout(string title, string yTitle, string? emptyNote) => new
     {
-        title = new { text = title },
+        // Left-aligned, so the title stays clear of plotly's toolbar on the right.
+        title = new { text = title, x = 0.02, xanchor = "left" },
         xaxis = new { title = new { text = "global step" }, rangemode = "tozero" },
         yaxis = new { title = new { text = yTitle } },
-        margin = new { l = 60, r = 20, t = 40, b = 50 },
-        legend = new { orientation = "h" },
+        margin = new { l = 60, r = 20, t = 40, b = 90 },
+        legend = new { orientation = "h", y = -0.3 },
         annotations = emptyNote is null ? null : new object[]
         {
             new { text = emptyNote, showarrow = false, xref = "paper", yref = "paper", x = 0.5, y = 0.5 },

@@ -7,6 +7,7 @@ using PocketNet.Portal.Api;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Components;
+using PocketNet.Portal.Components.Runs;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Leaderboard;
 using PocketNet.Portal.Live;
@@ -39,6 +40,7 @@ public static class PortalSetup
         services.AddSingleton<JobPlanner>();
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ModelZipImport>();
+        services.AddSingleton<ModelUploads>();
         services.AddSingleton<LiveJobs>();
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobRunner>();
@@ -86,6 +88,7 @@ public static class PortalSetup
         api.MapLeaderboardApi();
         api.MapDatasetsApi();
         app.MapAccountEndpoints();
+        app.MapUploadFormEndpoint();
         app.MapHub<JobsHub>(JobsHub.Path);
         app.MapRazorComponents<App>();
         return app;

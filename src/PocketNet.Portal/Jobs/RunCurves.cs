@@ -44,7 +44,9 @@ public sealed class RunCurves
         {
             case StepProgress step:
                 LastStep = step;
-                if (step.Losses.TryGetValue("total", out double total) || step.Losses.TryGetValue("ce", out total)) AddLoss(new LossPoint(step.GlobalStep, total));
+                // Training reports "total" (and "ce"); a search reports its weight step's loss as "train".
+                if (step.Losses.TryGetValue("total", out double total) || step.Losses.TryGetValue("ce", out total) || step.Losses.TryGetValue("train", out total))
+                    AddLoss(new LossPoint(step.GlobalStep, total));
                 break;
             case VerificationCheck check:
                 _accuracy.Add(new AccuracyPoint(check.GlobalStep, check.Benchmark, check.Accuracy));

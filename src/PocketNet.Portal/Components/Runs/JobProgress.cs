@@ -1,0 +1,19 @@
+using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Store;
+
+namespace PocketNet.Portal.Components.Runs;
+
+/// <summary>
+/// A job's progress as a page shows it. The store's row is refreshed only every couple of seconds, while pages
+/// are asked to re-render on every pushed update; for a running job the runner's newest numbers are laid over it.
+/// </summary>
+public sealed record JobProgress(double Fraction, string? Phase, double? Loss, double? ImagesPerSecond, double? RemainingSeconds)
+{
+    public static JobProgress Of(JobRecord job) => new(job.Progress, job.Phase, job.Loss, job.ImagesPerSecond, job.RemainingSeconds);
+
+    public static async Task<JobProgress> OfAsync(JobRecord job, JobRunner runner)
+    {
+        if (job.State != JobState.Running || await runner.SnapshotAsync(job.Id) is not { } live) return Of(job);
+        return new JobProgress(live.Progress, live.Phase, live.Loss, live.ImagesPerSecond, live.RemainingSeconds);
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using PocketNet.Data.Registry;
+using PocketNet.Models.Registry;
+using PocketNet.Portal.Catalog;
+using PocketNet.Portal.Store;
+using PocketNet.Torch;
+
+namespace PocketNet.Portal.Components.Runs;
+
+/// <summary>A stored model as the forms offer it (teacher, model to evaluate).</summary>
+public sealed record StoredModelChoice(int Id, string DisplayName, ModelOrigin Origin, int EmbeddingSize, long Parameters, bool SyntheticTraining, bool HasRun);
+
+/// <summary>
+/// What the dashboard's forms let the admin choose from: registry networks, training sets (with presence),
+/// benchmarks that are ready (files present), stored models and the devices of this host. Loaded once per
+/// request and shared by the forms.
+/// </summary>
+public sealed record RunFormChoices(
+    IReadOnlyList<ModelEntry> Networks,
+    IReadOnlyList<TrainingSetInfo> TrainingSets,
+    IReadOnlyList<BenchmarkEntry> ReadyBenchmarks,
+    int UnavailableBenchmarks,
+    IReadOnlyList<StoredModelChoice> Teachers,
+    IReadOnlyList<StoredModelChoice> Evaluable,
+    IReadOnlyList<string> Devices)
+{
+    /// <summary>Pair sets among the ready benchmarks: the only ones a training run can check as it goes.</summary>
+    public IEnumerable<BenchmarkEntry> ValidationSets => ReadyBenchmarks.Where(b => b.Protocol == BenchmarkProtocol.Pairs);
+
+    public string? DefaultTrainingSet => (TrainingSets.FirstOrDefault(s => s.Present) ?? TrainingSets.FirstOrDefault())?.Name;
+
+    public static async Task<RunFormChoices> LoadAsync(PortalDbContext db, BenchmarkRegistry registry, TrainingSetCatalog trainingSets)
+    {
+        // Presence only: opening every benchmark (IJB-C's metadata alone takes seconds) is the datasets page's job.
+        List<BenchmarkEntry> ready = registry.Benchmarks.Where(b => registry.Check(b, openData: false).IsReady).ToList();
+        var models = await db.Models.AsNoTracking()
+            .Where(m => m.Origin != ModelOrigin.Published && m.Folder != null)
+            .OrderByDescending(m => m.Id)
+            .Select(m => new { m.Id, m.DisplayName, m.Origin, m.EmbeddingSize, m.Parameters, m.SyntheticTraining, m.JobId, HasConfig = m.ConfigJson != null })
+            .ToListAsync();
+        HashSet<int> jobsWithRuns = (await db.Jobs.AsNoTracking().Where(j => j.RunFolder != null).Select(j => j.Id).ToListAsync()).ToHashSet();
+        List<StoredModelChoice> choices = models
+            .Select(m => new StoredModelChoice(m.Id, m.DisplayName, m.Origin, m.EmbeddingSize, m.Parameters, m.SyntheticTraining,
+                m.JobId is int job && jobsWithRuns.Contains(job)))
+            .ToList();
+        // A teacher must be a network this portal can run in libtorch: trained here or imported with its config.
+        var teacherIds = models.Where(m => m.HasConfig && m.Origin is ModelOrigin.Trained or ModelOrigin.Imported).Select(m => m.Id).ToHashSet();
+        return new RunFormChoices(
+            ModelRegistry.Entries,
+            trainingSets.All(),
+            ready,
+            registry.Benchmarks.Count - ready.Count,
+            choices.Where(c => teacherIds.Contains(c.Id)).ToList(),
+            choices,
+            HostDevices());
+    }
+
+    private static List<string> HostDevices()
+    {
+        var devices = new List<string> { "auto", "cpu" };
+        for (int i = 0; i < Engine.CudaDeviceCount; i++) devices.Add($"cuda:{i}");
+        return devices;
+    }
+}

@@ -53,6 +53,7 @@ public sealed class LeaderboardSortingApiTests(IdlePortal idle) : IAsyncLifetime
     [InlineData("sort=flops", "mid,big,small")]
     [InlineData("sort=name", "big,mid,small")]
     [InlineData("", "big,mid,small")]
+    [InlineData("sort=", "big,mid,small")]
     public async Task Without_a_direction_benchmarks_rank_best_first_and_sizes_and_names_ascend(string query, string expected) =>
         Assert.Equal(expected.Split(','), await OrderAsync(query));
 

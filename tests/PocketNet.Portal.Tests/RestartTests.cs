@@ -50,6 +50,7 @@ public sealed class RestartTests
         LiveSnapshot events = (await client.GetFromJsonAsync<LiveSnapshot>($"/api/runs/{id}/events", ApiJson.Options))!;
         Assert.Contains(events.Log, l => l.Text.StartsWith("resumed from", StringComparison.Ordinal) && l.Text.Contains($"(after epoch {checkpoint},", StringComparison.Ordinal));
         Assert.Equal(events.LastStep!.TotalSteps, events.LastStep.GlobalStep);
+        Assert.Equal(Enumerable.Range(1, (int)events.LastStep.TotalSteps).Select(s => (long)s), events.Loss.Select(p => p.Step));
         Assert.Single(events.Log, l => l.Text.StartsWith("epoch 1 done", StringComparison.Ordinal));
         Assert.Single(events.Log, l => l.Text.StartsWith("epoch 4 done", StringComparison.Ordinal));
     }

@@ -55,6 +55,17 @@ public sealed class RunCurvesTests
     }
 
     [Fact]
+    public void Steps_repeated_after_a_resume_replace_the_stopped_attempts_points()
+    {
+        var curves = new RunCurves();
+        for (int s = 1; s <= 9; s++) curves.Add(Step(s, total: 100 + s)); // stopped in epoch 2, after step 9
+        for (int s = 7; s <= 12; s++) curves.Add(Step(s, total: 200 + s)); // resumed from the checkpoint at step 6
+        Assert.Equal(Enumerable.Range(1, 12).Select(s => (long)s), curves.Loss.Select(p => p.Step));
+        Assert.Equal([101, 102, 103, 104, 105, 106, 207, 208, 209, 210, 211, 212], curves.Loss.Select(p => p.Loss));
+        Assert.Equal(12, curves.LastStep!.GlobalStep);
+    }
+
+    [Fact]
     public void The_log_keeps_only_its_newest_lines()
     {
         var curves = new RunCurves();

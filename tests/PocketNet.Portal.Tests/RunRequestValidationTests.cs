@@ -23,6 +23,10 @@ public sealed class RunRequestValidationTests(IdlePortal idle)
         ["genotype that does not parse"] = (Valid with { Genotype = "Genotype(normal=[[('warp_drive', 0)]])" }, ["genotype:"]),
         ["cells below 4"] = (Valid with { Cells = 3 }, ["cells:", "3"]),
         ["channels below 2"] = (Valid with { Channels = 1 }, ["channels:", "1"]),
+        ["embedding size 0"] = (Valid with { EmbeddingSize = 0 }, ["embedding size:", "0"]),
+        ["negative embedding size"] = (RegistryModel with { EmbeddingSize = -5 }, ["embedding size:", "-5"]),
+        ["embedding size above the limit"] = (Valid with { EmbeddingSize = JobPlanner.MaxEmbedding + 1 }, ["embedding size:"]),
+        ["milestone 0"] = (Valid with { Milestones = [0] }, ["milestones"]),
         ["epochs 0"] = (Valid with { Epochs = 0 }, ["epochs:", "0"]),
         ["epochs above the limit"] = (Valid with { Epochs = JobPlanner.MaxEpochs + 1 }, ["epochs:"]),
         ["batch 1"] = (Valid with { BatchSize = 1 }, ["batch size:", "1"]),
@@ -52,6 +56,35 @@ public sealed class RunRequestValidationTests(IdlePortal idle)
         Problem problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, mentions);
         Assert.False(string.IsNullOrEmpty(problem.Title), why);
         Assert.Equal(jobs, await CountJobsAsync());
+    }
+
+    [Theory]
+    [InlineData("  ")]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task A_blank_name_gives_the_run_its_default_title(string? name)
+    {
+        JobView job = await Problems.ReadAsync<JobView>(
+            await idle.Admin.PostAsJsonAsync("/api/runs", TinyRuns.Steady("x", epochs: 1) with { Name = name }), HttpStatusCode.Accepted);
+        try
+        {
+            Assert.Equal("cell network C=4 cells=4 emb=32 ArcFace on SynthFaces", job.Title);
+        }
+        finally
+        {
+            await idle.Admin.PostAsync($"/api/runs/{job.Id}/cancel", null);
+            await PortalFactory.WaitForJobAsync(idle.Admin, job.Id);
+        }
+    }
+
+    [Fact]
+    public async Task A_given_name_is_trimmed_into_the_title()
+    {
+        JobView job = await Problems.ReadAsync<JobView>(
+            await idle.Admin.PostAsJsonAsync("/api/runs", TinyRuns.Steady("  my run  ", epochs: 1)), HttpStatusCode.Accepted);
+        await idle.Admin.PostAsync($"/api/runs/{job.Id}/cancel", null);
+        await PortalFactory.WaitForJobAsync(idle.Admin, job.Id);
+        Assert.Equal("my run", job.Title);
     }
 
     public static TheoryData<string, string, string[]> MalformedBodies => new()

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -103,6 +104,24 @@ public sealed class UploadTests(UploadTests.Portal portal) : IClassFixture<Uploa
         await Problems.AssertAsync(await UploadAsync(TinyOnnx.FaceModel, "long.onnx", new string('n', 121)), HttpStatusCode.BadRequest, "name", "120");
         Assert.Equal(models, await CountModelsAsync());
         Assert.Empty(Directory.GetFileSystemEntries(portal.Factory.Paths.Uploads));
+    }
+
+    [Fact]
+    public async Task The_zip_of_an_external_model_holds_its_onnx_file_card_results_and_checksums_but_no_weights()
+    {
+        ModelView model = await Problems.ReadAsync<ModelView>(await UploadAsync(TinyOnnx.FaceModel, "zipped.onnx", "zipped external"), HttpStatusCode.Created);
+        using var zip = new ZipArchive(await Admin.GetStreamAsync($"/api/models/{model.Id}/zip"), ZipArchiveMode.Read);
+        Assert.Equal(["MODEL_CARD.md", "SHA256SUMS", "model.onnx", "results.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        using (var onnx = new MemoryStream())
+        {
+            using (Stream entry = zip.GetEntry("model.onnx")!.Open()) entry.CopyTo(onnx);
+            Assert.Equal(TinyOnnx.FaceModel, onnx.ToArray());
+        }
+        using var card = new StreamReader(zip.GetEntry("MODEL_CARD.md")!.Open());
+        string text = card.ReadToEnd();
+        Assert.Contains("Origin: External", text);
+        Assert.Contains("[N, 3, 112, 112]", text);
+        Assert.Contains("Not evaluated yet.", text);
     }
 
     [Fact]

@@ -20,6 +20,8 @@ public static class LeaderboardApi
             "synthetic" or "synth" => LeaderboardScope.Synthetic,
             _ => throw new ArgumentException($"scope: '{scope}' is not real or synthetic"),
         };
+        // An empty value (a form's unset select) means no choice, as it does for scope and format.
+        if (sort is "") sort = null;
         if (sort is not null && !LeaderboardService.FieldSortKeys.Contains(sort) && leaderboard.Columns(parsed).All(c => c.Benchmark != sort))
             throw new ArgumentException($"sort: '{sort}' is not {string.Join(", ", LeaderboardService.FieldSortKeys)} or a benchmark of the {parsed.ToString().ToLowerInvariant()} leaderboard");
         // Without a direction each key sorts its natural way: benchmarks best first, sizes smallest first, text A to Z.

@@ -17,9 +17,13 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
 {
     public const int MaxEpochs = 1000;
     public const int MaxBatch = 4096;
+    public const int MaxEmbedding = 4096;
 
     public ModelConfig ResolveModel(TrainRunRequest request)
     {
+        // Checked here, not when the network is built: that happens when the job runs, long after the request.
+        if (request.EmbeddingSize is int embedding && embedding is < 1 or > MaxEmbedding)
+            throw new ArgumentException($"embedding size: {embedding} is outside 1..{MaxEmbedding}");
         if (!string.IsNullOrWhiteSpace(request.Genotype))
         {
             Genotype genotype;
@@ -35,7 +39,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             if (cells < 4) throw new ArgumentException($"cells: a genotype network needs at least 4 cells, not {cells}");
             int channels = request.Channels ?? 16;
             if (channels is < 2 or > 512) throw new ArgumentException($"channels: {channels} is outside 2..512");
-            return ModelRegistry.ForGenotype(genotype, channels, cells, request.EmbeddingSize ?? 128, request.Name);
+            return ModelRegistry.ForGenotype(genotype, channels, cells, request.EmbeddingSize ?? 128, string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim());
         }
         if (string.IsNullOrWhiteSpace(request.Model)) throw new ArgumentException("model: give a registry model name or a genotype");
         if (request.Channels is not null || request.Cells is not null) throw new ArgumentException("channels and cells apply to a genotype only");

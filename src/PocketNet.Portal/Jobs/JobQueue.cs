@@ -17,8 +17,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         var (teacher, teacherRun) = await FindTeacherAsync(db, request.TeacherModelId, cancellation);
         var (options, data) = planner.PlanTraining(request, teacher, teacherRun);
-        string title = request.Name is { Length: > 0 } name
-            ? name.Trim()
+        string title = !string.IsNullOrWhiteSpace(request.Name)
+            ? request.Name.Trim()
             : $"{options.Model.DisplayName} {options.Mode} on {data.Name}";
         return await AddAsync(db, JobKind.Training, title, request, options.Device, cancellation);
     }
@@ -27,7 +27,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
     {
         var (options, data) = planner.PlanSearch(request);
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
-        string title = request.Name is { Length: > 0 } name ? name.Trim() : $"DARTS search on {data.Name} ({options.Epochs} epochs)";
+        string title = !string.IsNullOrWhiteSpace(request.Name) ? request.Name.Trim() : $"DARTS search on {data.Name} ({options.Epochs} epochs)";
         return await AddAsync(db, JobKind.Search, title, request, options.Device, cancellation);
     }
 

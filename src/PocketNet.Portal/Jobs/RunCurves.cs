@@ -76,6 +76,11 @@ public sealed class RunCurves
     // is kept counting from the newest, so the curve still ends at the latest step.
     private void AddLoss(LossPoint point)
     {
+        // A resumed run repeats the steps after its newest checkpoint; the repeat replaces what the stopped attempt
+        // logged for them, so the curve never runs backwards.
+        int keep = _loss.Count;
+        while (keep > 0 && _loss[keep - 1].Step >= point.Step) keep--;
+        _loss.RemoveRange(keep, _loss.Count - keep);
         _loss.Add(point);
         if (_loss.Count <= MaxLossPoints) return;
         int kept = (_loss.Count + 1) / 2, skip = _loss.Count % 2 == 0 ? 1 : 0;

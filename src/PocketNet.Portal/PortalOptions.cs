@@ -3,7 +3,7 @@ using PocketNet.Data.Registry;
 namespace PocketNet.Portal;
 
 /// <summary>
-/// Settings of the portal (section "Portal" of appsettings.json, or POCKETNET_Portal__X environment variables).
+/// Settings of the portal (section "Portal" of appsettings.json, or Portal__X environment variables).
 /// Everything the portal writes lives under <see cref="Home"/>: the SQLite store, run folders, registered models
 /// and uploads; nothing outside it is ever deleted.
 /// </summary>

@@ -83,4 +83,11 @@ public sealed class LeaderboardCsvTests
             CultureInfo.CurrentCulture = before;
         }
     }
+
+    [Fact]
+    public void A_name_that_a_spreadsheet_would_run_as_a_formula_is_written_as_text()
+    {
+        string[] row = Write(Row("=HYPERLINK(\"http://x\")"), Row("-2+3"), Row("plain"))[1..].Select(r => r[0]).ToArray();
+        Assert.Equal(["'=HYPERLINK(\"http://x\")", "'-2+3", "plain"], row);
+    }
 }

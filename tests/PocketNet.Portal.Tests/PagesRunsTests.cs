@@ -107,11 +107,21 @@ public sealed class PagesRunsTests
     }
 
     [Fact]
-    public async Task An_unknown_run_says_there_is_no_such_job()
+    public async Task An_unknown_run_answers_not_found_and_says_there_is_no_such_job()
     {
         using var portal = new PortalFactory();
-        string page = await PageForms.GetPageAsync(PageForms.Browser(portal), "/runs/999");
-        Assert.StartsWith("There is no job 999", PageForms.Text(page, "run-not-found"));
+        HttpResponseMessage response = await PageForms.Browser(portal).GetAsync("/runs/999");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.StartsWith("There is no job 999", PageForms.Text(await response.Content.ReadAsStringAsync(), "run-not-found"));
+    }
+
+    [Fact]
+    public async Task An_address_no_page_serves_gets_the_not_found_page()
+    {
+        using var portal = new PortalFactory();
+        HttpResponseMessage response = await PageForms.Browser(portal).GetAsync("/no/such/page");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("There is nothing at", PageForms.Text(await response.Content.ReadAsStringAsync(), "not-found"));
     }
 
     [Fact]

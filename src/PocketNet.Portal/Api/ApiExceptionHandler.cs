@@ -16,7 +16,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems)
         if (!context.Request.Path.StartsWithSegments("/api")) return false;
         (int status, string title) = exception switch
         {
-            JobConflictException => (StatusCodes.Status409Conflict, "the job's state does not allow this"),
+            ConflictException => (StatusCodes.Status409Conflict, "the job's state does not allow this"),
             BadHttpRequestException bad => (bad.StatusCode, "invalid request"),
             ArgumentException => (StatusCodes.Status400BadRequest, "invalid request"),
             InvalidDataException or Torch.Serialization.CheckpointFormatException => (StatusCodes.Status400BadRequest, "invalid file"),

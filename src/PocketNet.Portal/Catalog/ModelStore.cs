@@ -29,26 +29,37 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         string folder = paths.ModelFolder(name);
         CopyFolder(modelFolder, folder);
         ExportOnnx(folder, config);
+        ModelRecord record = Describe(config, name, job.Title, ModelOrigin.Trained, folder);
+        record.TrainingMode = options.Mode.ToString();
+        record.TrainingData = data.Name;
+        record.SyntheticTraining = data.Synthetic;
+        record.JobId = job.Id;
+        record.Source = $"trained by job {job.Id}: {options.Epochs} epochs at batch {options.BatchSize}, lr {options.LearningRate} (at batch 512)";
+        return Add(record);
+    }
+
+    /// <summary>A record for a network the engine builds from <paramref name="config"/>, its size measured, its files in <paramref name="folder"/>.</summary>
+    public static ModelRecord Describe(ModelConfig config, string name, string displayName, ModelOrigin origin, string folder)
+    {
         ModelSummary size = ModelCatalog.Summarise(config.DisplayName, "", config);
-        var record = new ModelRecord
+        return new ModelRecord
         {
             Name = name,
-            DisplayName = job.Title,
-            Origin = ModelOrigin.Trained,
+            DisplayName = displayName,
+            Origin = origin,
             Architecture = config.Architecture.ToString(),
             ConfigJson = JsonSerializer.Serialize(config, StoreJson.Options),
             Genotype = config.Genotype,
             EmbeddingSize = config.EmbeddingSize,
             Parameters = size.Parameters,
             MegaFlops = size.MegaFlops,
-            TrainingMode = options.Mode.ToString(),
-            TrainingData = data.Name,
-            SyntheticTraining = data.Synthetic,
             Folder = folder,
-            JobId = job.Id,
             CreatedAt = DateTime.UtcNow,
-            Source = $"trained by job {job.Id}: {options.Epochs} epochs at batch {options.BatchSize}, lr {options.LearningRate} (at batch 512)",
         };
+    }
+
+    public ModelRecord Add(ModelRecord record)
+    {
         using PortalDbContext db = store.CreateDbContext();
         db.Models.Add(record);
         db.SaveChanges();
@@ -132,6 +143,8 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         ModelRecord? model = await db.Models.FindAsync([modelId], cancellation);
         if (model is null) return false;
+        if (model.Origin == ModelOrigin.Published)
+            throw new Jobs.ConflictException($"{model.DisplayName} is a published reference row: it comes from data/{Leaderboard.PublishedResults.FileName} and returns at every start; edit that file to remove it");
         db.Models.Remove(model);
         await db.SaveChangesAsync(cancellation);
         if (model.Folder is not null && paths.Contains(model.Folder) && Directory.Exists(model.Folder))

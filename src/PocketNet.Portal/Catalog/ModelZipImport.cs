@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using PocketNet.Application.Models;
 using PocketNet.Models.Registry;
 using PocketNet.Onnx.Export;
@@ -20,7 +19,7 @@ namespace PocketNet.Portal.Catalog;
 /// size is bounded before it is read, checksums are verified when listed, and the weights must load into the network
 /// the config describes. Results in the zip are not imported: the portal recomputes what it shows.
 /// </summary>
-public sealed class ModelZipImport(IDbContextFactory<PortalDbContext> store, PortalPaths paths, ModelStore models)
+public sealed class ModelZipImport(PortalPaths paths, ModelStore models)
 {
     private static readonly string[] Allowed =
     [
@@ -120,29 +119,12 @@ public sealed class ModelZipImport(IDbContextFactory<PortalDbContext> store, Por
             string onnx = Path.Combine(folder, ModelStore.OnnxFile);
             if (!File.Exists(onnx)) OnnxExporter.Export(model.Network, config, onnx);
         }
-        ModelSummary size = ModelCatalog.Summarise(config.DisplayName, "", config);
-        var record = new ModelRecord
-        {
-            Name = name,
-            DisplayName = displayName,
-            Origin = ModelOrigin.Imported,
-            Architecture = config.Architecture.ToString(),
-            ConfigJson = JsonSerializer.Serialize(config, StoreJson.Options),
-            Genotype = config.Genotype,
-            EmbeddingSize = config.EmbeddingSize,
-            Parameters = size.Parameters,
-            MegaFlops = size.MegaFlops,
-            TrainingMode = trained?.Mode.ToString(),
-            TrainingData = trained?.TrainingData,
-            SyntheticTraining = trained?.Synthetic ?? false,
-            Folder = folder,
-            CreatedAt = DateTime.UtcNow,
-            Source = $"imported from {source}",
-        };
-        using PortalDbContext db = store.CreateDbContext();
-        db.Models.Add(record);
-        db.SaveChanges();
-        return record;
+        ModelRecord record = ModelStore.Describe(config, name, displayName, ModelOrigin.Imported, folder);
+        record.TrainingMode = trained?.Mode.ToString();
+        record.TrainingData = trained?.TrainingData;
+        record.SyntheticTraining = trained?.Synthetic ?? false;
+        record.Source = $"imported from {source}";
+        return models.Add(record);
     }
 
     private static TrainedModelConfig? ReadTrainedConfig(string path)

@@ -68,7 +68,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
                 runner.Cancel(id);
                 return true;
             default:
-                throw new JobConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}, not queued or running");
+                throw new ConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}, not queued or running");
         }
     }
 
@@ -79,7 +79,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         JobRecord? job = await db.Jobs.FindAsync([id], cancellation);
         if (job is null) return false;
         if (job.State is not (JobState.Cancelled or JobState.Failed))
-            throw new JobConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}; only cancelled or failed jobs resume");
+            throw new ConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}; only cancelled or failed jobs resume");
         job.State = JobState.Queued;
         job.Resume = job.RunFolder is not null && File.Exists(Path.Combine(job.RunFolder, RunDirectory.OptionsFile));
         job.Error = null;
@@ -96,7 +96,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         JobRecord? job = await db.Jobs.FindAsync([id], cancellation);
         if (job is null) return false;
-        if (job.State == JobState.Running) throw new JobConflictException($"job {id} is running; cancel it first");
+        if (job.State == JobState.Running) throw new ConflictException($"job {id} is running; cancel it first");
         db.Jobs.Remove(job);
         await db.SaveChangesAsync(cancellation);
         if (job.RunFolder is not null && paths.Contains(job.RunFolder) && Directory.Exists(job.RunFolder))

@@ -20,8 +20,8 @@ public static class LeaderboardCsv
         {
             var cells = new List<string>
             {
-                row.DisplayName, row.Name, row.IsReference ? "published (reference)" : row.Origin.ToString().ToLowerInvariant(), row.Architecture,
-                row.Parameters.ToString(CultureInfo.InvariantCulture), Number(row.MegaFlops), row.TrainingMode ?? "", row.TrainingData ?? "",
+                Text(row.DisplayName), Text(row.Name), row.IsReference ? "published (reference)" : row.Origin.ToString().ToLowerInvariant(), Text(row.Architecture),
+                row.Parameters.ToString(CultureInfo.InvariantCulture), Number(row.MegaFlops), Text(row.TrainingMode ?? ""), Text(row.TrainingData ?? ""),
                 row.SyntheticTraining ? "yes" : "no",
             };
             foreach (LeaderboardColumn column in table.Columns)
@@ -32,6 +32,10 @@ public static class LeaderboardCsv
     }
 
     private static string Number(double? value) => value is double v ? Math.Round(v, 4).ToString(CultureInfo.InvariantCulture) : "";
+
+    // A name is typed by whoever uploads a model; one starting with = + - or @ would run as a formula when the
+    // export is opened in a spreadsheet, so such text is prefixed with an apostrophe.
+    private static string Text(string value) => value.Length > 0 && "=+-@\t\r".Contains(value[0]) ? "'" + value : value;
 
     private static string Quote(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"")}\"" : field;

@@ -1,3 +1,4 @@
+using PocketNet.Portal.Components.Shared;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -23,6 +24,7 @@ public sealed partial class RunPage
     [Inject] private IDbContextFactory<PortalDbContext> Store { get; set; } = default!;
     [Inject] private JobRunner Runner { get; set; } = default!;
     [Inject] private LiveJobs Live { get; set; } = default!;
+    [CascadingParameter] private HttpContext? Http { get; set; }
 
     private JobRecord? _job;
     private JobProgress _progress = default!;
@@ -45,10 +47,11 @@ public sealed partial class RunPage
     {
         await using PortalDbContext db = await Store.CreateDbContextAsync();
         _job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == Id);
-        // The page says so itself (status 200): .NET 10 writes no body for a component that sets 404, leaving it
-        // to a re-executing status page (NavigationManager.NotFound with the router's NotFoundPage), which this
-        // portal does not configure.
-        if (_job is null) return;
+        if (_job is null)
+        {
+            Http.MarkNotFound();
+            return;
+        }
         _progress = await JobProgress.OfAsync(_job, Runner);
         _snapshot = Snapshot(_job);
         _genotype = _job.Kind == JobKind.Search ? _job.Genotype ?? _snapshot.Genotype : null;

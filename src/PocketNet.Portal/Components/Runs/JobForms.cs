@@ -24,7 +24,7 @@ internal static class JobForms
         {
             job = await enqueue();
         }
-        catch (Exception e) when (e is ArgumentException or JobConflictException)
+        catch (Exception e) when (e is ArgumentException or ConflictException)
         {
             return e.Message;
         }

@@ -7,7 +7,7 @@ namespace PocketNet.Onnx.Analysis;
 /// Counts the parameters and FLOPs of an arbitrary ONNX model from its graph, without running it. FLOPs follow
 /// the PocketNet paper's rules (as Models.Complexity.FlopCounter counts our networks): Conv 2*k*k*Cin/g per output
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
-/// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area); Add,
+/// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area); Add, Sub,
 /// Mul, Concat, Slice, reshapes, Sigmoid, Identity and Dropout cost nothing, as branch additions and
 /// concatenations did not in the paper. Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
@@ -104,7 +104,7 @@ public static class OnnxGraphAnalysis
                 return Set(x, elements);
             case "BatchNormalization":
                 return Set(x, 2 * elements);
-            case "Add" or "Mul":
+            case "Add" or "Mul" or "Sub":
             {
                 long[]? y = In(1);
                 return y is null ? null : Set(Broadcast(x, y), 0);

@@ -61,7 +61,8 @@ public sealed class DistillationTests : IDisposable
         Assert.Contains("epoch-0002", teacherLines[1]);
         var steps = events.OfType<StepProgress>().ToList();
         Assert.All(steps, s => Assert.True(s.Losses.ContainsKey("kd") && s.Losses.ContainsKey("ce")));
-        Assert.All(steps, s => Assert.Equal(s.Losses["ce"] + s.Losses["kd"], s.Losses["total"], 3));
+        // Within float32 rounding of the sum (a decimal-places comparison can fail across a rounding boundary).
+        Assert.All(steps, s => Assert.Equal(s.Losses["ce"] + s.Losses["kd"], s.Losses["total"], 1e-4 * Math.Abs(s.Losses["total"])));
         Assert.True(steps[^1].Losses["total"] < steps[0].Losses["total"]);
     }
 

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Jobs;
 
 namespace PocketNet.Portal.Api;
 
 /// <summary>
 /// Turns the errors a request can cause into problem responses that say what was wrong: a request that does not
-/// bind (malformed JSON, a missing body: 400, or the status Kestrel gave it), a bad option (400), a bad file (400), a
-/// command that does not fit a job's state (409). Anything else is the portal's fault (500).
+/// bind (malformed JSON, a missing body: 400, or the status Kestrel gave it), a bad option (400), a bad file (400), an
+/// upload over the limit (413), a command that does not fit the state of its job or model (409). Anything else is the portal's fault (500).
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -16,7 +17,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems)
         if (!context.Request.Path.StartsWithSegments("/api")) return false;
         (int status, string title) = exception switch
         {
-            ConflictException => (StatusCodes.Status409Conflict, "the job's state does not allow this"),
+            UploadTooLargeException => (StatusCodes.Status413PayloadTooLarge, "upload too large"),
+            ConflictException => (StatusCodes.Status409Conflict, "the current state does not allow this"),
             BadHttpRequestException bad => (bad.StatusCode, "invalid request"),
             ArgumentException => (StatusCodes.Status400BadRequest, "invalid request"),
             InvalidDataException or Torch.Serialization.CheckpointFormatException => (StatusCodes.Status400BadRequest, "invalid file"),

@@ -57,15 +57,8 @@ public static class ModelsApi
 
     private static async Task<IResult> UploadAsync(HttpRequest request, ModelUploads uploads, CancellationToken cancellation)
     {
-        try
-        {
-            ModelRecord model = await uploads.ReceiveAsync(request, cancellation);
-            return Results.Created($"/api/models/{model.Id}", ModelView.Of(model));
-        }
-        catch (UploadTooLargeException e)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "upload too large", detail: e.Message);
-        }
+        ModelRecord model = await uploads.ReceiveAsync(request, cancellation);
+        return Results.Created($"/api/models/{model.Id}", ModelView.Of(model));
     }
 
     private static async Task<IResult> DeleteAsync(int id, ModelStore store, CancellationToken cancellation) =>

@@ -15,12 +15,13 @@ public sealed class UploadTooLargeException(long? size, long limit) : Exception(
 }
 
 /// <summary>
-/// Receives an external ONNX model posted as multipart/form-data (fields "file" and "name") and registers it.
-/// Shared by POST /api/models/upload and the dashboard's upload form, so both accept exactly the same uploads.
-/// Bad requests throw <see cref="ArgumentException"/>, bad files <see cref="InvalidDataException"/>, oversized
-/// ones <see cref="UploadTooLargeException"/>; the messages say what to fix.
+/// Receives a model file posted as multipart/form-data (fields "file" and "name") and registers it: an external ONNX
+/// model (<see cref="ReceiveAsync"/>, POST /api/models/upload and the dashboard's upload form) or a model zip
+/// (<see cref="ReceiveZipAsync"/>, POST /api/models/import). Both go through the same checks: size limit, file type,
+/// name, and a fresh server-side file name. Bad requests throw <see cref="ArgumentException"/>, bad files
+/// <see cref="InvalidDataException"/>, oversized ones <see cref="UploadTooLargeException"/>; the messages say what to fix.
 /// </summary>
-public sealed class ModelUploads(ModelStore store, PortalPaths paths, IOptions<PortalOptions> options)
+public sealed class ModelUploads(ModelStore store, ModelZipImport zipImport, PortalPaths paths, IOptions<PortalOptions> options)
 {
     public const int MaxNameLength = 120;
 
@@ -35,10 +36,24 @@ public sealed class ModelUploads(ModelStore store, PortalPaths paths, IOptions<P
         if (request.ContentLength > Limit + FormOverhead) throw new UploadTooLargeException(request.ContentLength.Value, Limit);
     }
 
-    public async Task<ModelRecord> ReceiveAsync(HttpRequest request, CancellationToken cancellation)
+    /// <summary>An external ONNX face model.</summary>
+    public Task<ModelRecord> ReceiveAsync(HttpRequest request, CancellationToken cancellation) =>
+        ReceiveAsync(request, new FileKind("upload", ".onnx", "an .onnx file", "the .onnx model"),
+            (path, name) => store.RegisterExternalAsync(path, name, move: true, cancellation), cancellation);
+
+    /// <summary>A model zip as the portal writes them; its entries are bounded by the same limit.</summary>
+    public Task<ModelRecord> ReceiveZipAsync(HttpRequest request, CancellationToken cancellation) =>
+        ReceiveAsync(request, new FileKind("import", ".zip", "a .zip file", "the model zip"),
+            (path, name) => Task.FromResult(zipImport.Import(path, name, maxEntryBytes: Limit)), cancellation);
+
+    /// <summary>What a posted file must be: the verb errors start with, its extension, and how messages name it.</summary>
+    private sealed record FileKind(string Verb, string Extension, string WithArticle, string FieldMeaning);
+
+    private async Task<ModelRecord> ReceiveAsync(HttpRequest request, FileKind kind, Func<string, string, Task<ModelRecord>> register,
+        CancellationToken cancellation)
     {
         CheckDeclaredLength(request);
-        if (!request.HasFormContentType) throw new ArgumentException("upload: send multipart/form-data with a 'file' field (the .onnx model) and a 'name' field");
+        if (!request.HasFormContentType) throw new ArgumentException($"{kind.Verb}: send multipart/form-data with a 'file' field ({kind.FieldMeaning}) and a 'name' field");
         IFormCollection form;
         try
         {
@@ -51,18 +66,18 @@ public sealed class ModelUploads(ModelStore store, PortalPaths paths, IOptions<P
         {
             throw new UploadTooLargeException(null, Limit);
         }
-        IFormFile file = form.Files.GetFile("file") ?? throw new ArgumentException("upload: the 'file' field (the .onnx model) is missing");
+        IFormFile file = form.Files.GetFile("file") ?? throw new ArgumentException($"{kind.Verb}: the 'file' field ({kind.FieldMeaning}) is missing");
         if (file.Length > Limit) throw new UploadTooLargeException(file.Length, Limit);
-        if (file.Length == 0) throw new InvalidDataException($"upload: {file.FileName} is empty");
-        if (!file.FileName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"upload: {file.FileName} is not an .onnx file");
+        if (file.Length == 0) throw new InvalidDataException($"{kind.Verb}: {file.FileName} is empty");
+        if (!file.FileName.EndsWith(kind.Extension, StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"{kind.Verb}: {file.FileName} is not {kind.WithArticle}");
         string name = form["name"].ToString().Trim() is { Length: > 0 } given ? given : Path.GetFileNameWithoutExtension(file.FileName);
-        if (name.Length > MaxNameLength) throw new ArgumentException($"upload: the name is longer than {MaxNameLength} characters");
+        if (name.Length > MaxNameLength) throw new ArgumentException($"{kind.Verb}: the name is longer than {MaxNameLength} characters");
         // The browser's file name is never used as a path: the upload is stored under a fresh name.
-        string temporary = Path.Combine(paths.Uploads, $"{Guid.NewGuid():N}.onnx");
+        string temporary = Path.Combine(paths.Uploads, $"{Guid.NewGuid():N}{kind.Extension}");
         try
         {
             await using (FileStream target = File.Create(temporary)) await file.CopyToAsync(target, cancellation);
-            return await store.RegisterExternalAsync(temporary, name, move: true, cancellation);
+            return await register(temporary, name);
         }
         catch (InvalidDataException e)
         {
@@ -70,7 +85,7 @@ public sealed class ModelUploads(ModelStore store, PortalPaths paths, IOptions<P
             // name, and the server's folders are none of their business.
             string message = e.Message.Replace(temporary, file.FileName, StringComparison.Ordinal)
                 .Replace(Path.GetFileName(temporary), file.FileName, StringComparison.Ordinal);
-            throw new InvalidDataException($"upload {file.FileName}: {message}", e);
+            throw new InvalidDataException($"{kind.Verb} {file.FileName}: {message}", e);
         }
         finally
         {

@@ -128,9 +128,9 @@ public sealed class JobExecutor(
     {
         if (teacherId is null) return (null, null);
         using PortalDbContext db = store.CreateDbContext();
-        ModelRecord teacher = db.Models.Find(teacherId.Value) ?? throw new InvalidOperationException($"teacher model {teacherId} no longer exists");
-        string? run = teacher.JobId is int jobId ? db.Jobs.Find(jobId)?.RunFolder : null;
-        return (teacher, run is not null && Directory.Exists(run) ? run : null);
+        // The job's own thread: waiting on the store's lookup blocks nothing else.
+        var (teacher, run) = JobQueue.FindTeacherAsync(db, teacherId.Value).GetAwaiter().GetResult();
+        return (teacher ?? throw new InvalidOperationException($"teacher model {teacherId} no longer exists"), run);
     }
 
     private void SetModel(int jobId, int modelId)

@@ -130,11 +130,19 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
     private static async Task<(ModelRecord?, string?)> FindTeacherAsync(PortalDbContext db, int? teacherId, CancellationToken cancellation)
     {
         if (teacherId is null) return (null, null);
-        ModelRecord teacher = await db.Models.FindAsync([teacherId.Value], cancellation)
-            ?? throw new ArgumentException($"teacherModelId: there is no model {teacherId}");
-        string? run = null;
-        if (teacher.JobId is int jobId && await db.Jobs.FindAsync([jobId], cancellation) is { RunFolder: { } folder } && Directory.Exists(folder))
-            run = folder;
-        return (teacher, run);
+        var (teacher, run) = await FindTeacherAsync(db, teacherId.Value, cancellation);
+        return (teacher ?? throw new ArgumentException($"teacherModelId: there is no model {teacherId}"), run);
+    }
+
+    /// <summary>
+    /// A teacher model and, when a job of this portal trained it and its run folder is still there, that folder (whose
+    /// per-epoch checkpoints multi-step KD reads); the model is null when there is no such model.
+    /// </summary>
+    public static async Task<(ModelRecord? Teacher, string? Run)> FindTeacherAsync(PortalDbContext db, int teacherId, CancellationToken cancellation = default)
+    {
+        ModelRecord? teacher = await db.Models.FindAsync([teacherId], cancellation);
+        if (teacher is null) return (null, null);
+        string? run = teacher.JobId is int jobId ? (await db.Jobs.FindAsync([jobId], cancellation))?.RunFolder : null;
+        return (teacher, run is not null && Directory.Exists(run) ? run : null);
     }
 }

@@ -50,8 +50,16 @@ public sealed class JobRunner(
     public async Task<Live.JobUpdate?> SnapshotAsync(int jobId)
     {
         await using PortalDbContext db = await store.CreateDbContextAsync();
-        if (await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId) is not { } job) return null;
-        if (job.State == JobState.Running && _running.TryGetValue(jobId, out RunningJob? running))
+        return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId) is { } job ? Snapshot(job) : null;
+    }
+
+    /// <summary>
+    /// <paramref name="job"/> as read from the store, with its newest progress laid over it while it runs: the store's
+    /// row is refreshed only every couple of seconds.
+    /// </summary>
+    public Live.JobUpdate Snapshot(JobRecord job)
+    {
+        if (job.State == JobState.Running && _running.TryGetValue(job.Id, out RunningJob? running))
         {
             JobReporter r = running.Reporter;
             return new Live.JobUpdate(job.Id, job.State.ToString(), r.Progress, r.Phase ?? job.Phase, r.Loss, r.ImagesPerSecond, r.RemainingSeconds);

@@ -52,7 +52,7 @@ public sealed partial class RunPage
             Http.MarkNotFound();
             return;
         }
-        _progress = await JobProgress.OfAsync(_job, Runner);
+        _progress = JobProgress.Of(_job, Runner);
         _snapshot = Snapshot(_job);
         _genotype = _job.Kind == JobKind.Search ? _job.Genotype ?? _snapshot.Genotype : null;
         _results = await db.Results.AsNoTracking().Where(r => r.JobId == Id).OrderBy(r => r.Benchmark).ToListAsync();

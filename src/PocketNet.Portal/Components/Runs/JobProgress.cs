@@ -11,9 +11,10 @@ public sealed record JobProgress(double Fraction, string? Phase, double? Loss, d
 {
     public static JobProgress Of(JobRecord job) => new(job.Progress, job.Phase, job.Loss, job.ImagesPerSecond, job.RemainingSeconds);
 
-    public static async Task<JobProgress> OfAsync(JobRecord job, JobRunner runner)
+    /// <summary>The page has the job's row already: only the runner's live numbers are laid over it, no second read.</summary>
+    public static JobProgress Of(JobRecord job, JobRunner runner)
     {
-        if (job.State != JobState.Running || await runner.SnapshotAsync(job.Id) is not { } live) return Of(job);
+        Live.JobUpdate live = runner.Snapshot(job);
         return new JobProgress(live.Progress, live.Phase, live.Loss, live.ImagesPerSecond, live.RemainingSeconds);
     }
 }

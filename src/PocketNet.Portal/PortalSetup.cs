@@ -92,6 +92,7 @@ public static class PortalSetup
         api.MapModelImportApi();
         api.MapLeaderboardApi();
         api.MapDatasetsApi();
+        api.MapRecipesApi();
         app.MapAccountEndpoints();
         app.MapUploadFormEndpoint();
         app.MapHub<JobsHub>(JobsHub.Path);

@@ -30,10 +30,13 @@ public sealed class ModelUploads(ModelStore store, ModelZipImport zipImport, Por
 
     public long Limit => (long)options.Value.MaxUploadMegabytes * 1024 * 1024;
 
+    /// <summary>The largest request body an upload endpoint reads: the file and its form.</summary>
+    public long BodyLimit => Limit + FormOverhead;
+
     /// <summary>Refuses a request whose declared length is already too large, before its body is read.</summary>
     public void CheckDeclaredLength(HttpRequest request)
     {
-        if (request.ContentLength > Limit + FormOverhead) throw new UploadTooLargeException(request.ContentLength.Value, Limit);
+        if (request.ContentLength > BodyLimit) throw new UploadTooLargeException(request.ContentLength.Value, Limit);
     }
 
     /// <summary>An external ONNX face model.</summary>

@@ -47,6 +47,7 @@ public static class PortalSetup
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();
         services.AddSingleton<LiveJobs>();
+        services.AddSingleton<RunEvents>();
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobQueue>();

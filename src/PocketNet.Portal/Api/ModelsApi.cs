@@ -41,10 +41,8 @@ public static class ModelsApi
     {
         if (await FindAsync(store, id, cancellation) is not { } model) return NoModel(id);
         if (model.Folder is null) return Results.Problem(statusCode: 404, title: "no files", detail: $"{model.DisplayName} is a published reference row without weights");
-        var buffer = new MemoryStream();
-        ModelArchive.Write(buffer, model, model.Results);
-        buffer.Position = 0;
-        return Results.File(buffer, "application/zip", $"{model.Name}.zip");
+        // Streamed: a download costs a chunk of memory, not the model's size (and its length is not known ahead).
+        return Results.Stream(body => ModelArchive.WriteAsync(body, model, model.Results, cancellation), "application/zip", $"{model.Name}.zip");
     }
 
     private static async Task<IResult> OnnxAsync(int id, IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace PocketNet.Portal.Auth;
 
@@ -7,16 +8,11 @@ namespace PocketNet.Portal.Auth;
 /// Guessing the admin's secrets, slowed down with ASP.NET Core's rate limiting. Sign-in posts to /login are limited
 /// per client address by the rate-limiter middleware (the login page carries <see cref="Policy"/>); a client whose
 /// X-Api-Key headers keep failing is locked out for a while, the right key included (<see cref="ApiKeyFailures"/>).
-/// Both answer 429 with Retry-After.
+/// Both answer 429 with Retry-After; Portal:SignInAttemptsPerMinute and Portal:ApiKeyFailuresAllowed set how soon.
 /// </summary>
 public static class SignInThrottle
 {
     public const string Policy = "sign-in";
-
-    /// <summary>Sign-in posts one client address may make per <see cref="Window"/>.</summary>
-    public const int AttemptsPerWindow = 5;
-
-    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     public static IServiceCollection AddSignInThrottle(this IServiceCollection services)
     {
@@ -28,7 +24,8 @@ public static class SignInThrottle
             limiter.AddPolicy(Policy, context => HttpMethods.IsPost(context.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = AttemptsPerWindow, Window = Window, QueueLimit = 0, AutoReplenishment = true,
+                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value.SignInAttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
                 })
                 : RateLimitPartition.GetNoLimiter(""));
             limiter.OnRejected = async (rejected, cancellation) =>
@@ -50,17 +47,16 @@ public static class SignInThrottle
 /// <summary>
 /// Failed API keys per client address, as a token bucket from System.Threading.RateLimiting: each failure takes a
 /// token; with none left the client is locked out until the bucket refills (one token every few seconds), so a
-/// burst of guesses stops after <see cref="Allowed"/> and goes on at a crawl at best.
+/// burst of guesses stops after Portal:ApiKeyFailuresAllowed and goes on at a crawl at best.
 /// </summary>
-public sealed class ApiKeyFailures : IDisposable
+public sealed class ApiKeyFailures(IOptions<PortalOptions> options) : IDisposable
 {
-    public const int Allowed = 10;
     private static readonly TimeSpan Refill = TimeSpan.FromSeconds(6);
 
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
         RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Allowed, TokensPerPeriod = 1, ReplenishmentPeriod = Refill, QueueLimit = 0, AutoReplenishment = true,
+            TokenLimit = options.Value.ApiKeyFailuresAllowed, TokensPerPeriod = 1, ReplenishmentPeriod = Refill, QueueLimit = 0, AutoReplenishment = true,
         }));
 
     /// <summary>True when <paramref name="client"/> has used up its failures; <paramref name="retryAfter"/> says for how long.</summary>

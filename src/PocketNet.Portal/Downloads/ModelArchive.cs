@@ -35,16 +35,20 @@ public static class ModelArchive
     /// </summary>
     public static async Task WriteAsync(Stream destination, ModelRecord model, IReadOnlyList<ResultRecord> results, CancellationToken cancellation)
     {
-        await using ZipArchive zip = await ZipArchive.CreateAsync(destination, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellation);
-        var sums = new StringBuilder();
-        foreach (string name in FilesOf(model).Where(f => f is not (ResultsFile or CardFile or ChecksumsFile)))
+        var output = new DeferredWriteStream(destination);
+        await using (ZipArchive zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellation))
         {
-            await using FileStream file = new(Path.Combine(model.Folder!, name), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
-            await AddAsync(zip, name, file, sums, cancellation);
+            var sums = new StringBuilder();
+            foreach (string name in FilesOf(model).Where(f => f is not (ResultsFile or CardFile or ChecksumsFile)))
+            {
+                await using FileStream file = new(Path.Combine(model.Folder!, name), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                await AddAsync(zip, output, name, file, sums, cancellation);
+            }
+            await AddAsync(zip, output, ResultsFile, new MemoryStream(Encoding.UTF8.GetBytes(ResultsJson(model, results))), sums, cancellation);
+            await AddAsync(zip, output, CardFile, new MemoryStream(Encoding.UTF8.GetBytes(ModelCard.Write(model, results))), sums, cancellation);
+            await AddAsync(zip, output, ChecksumsFile, new MemoryStream(Encoding.UTF8.GetBytes(sums.ToString())), null, cancellation);
         }
-        await AddAsync(zip, ResultsFile, new MemoryStream(Encoding.UTF8.GetBytes(ResultsJson(model, results))), sums, cancellation);
-        await AddAsync(zip, CardFile, new MemoryStream(Encoding.UTF8.GetBytes(ModelCard.Write(model, results))), sums, cancellation);
-        await AddAsync(zip, ChecksumsFile, new MemoryStream(Encoding.UTF8.GetBytes(sums.ToString())), null, cancellation);
+        await output.DrainAsync(cancellation);
     }
 
     public static string ResultsJson(ModelRecord model, IReadOnlyList<ResultRecord> results)
@@ -76,7 +80,8 @@ public static class ModelArchive
         return JsonSerializer.Serialize(document, new JsonSerializerOptions(StoreJson.Options) { WriteIndented = true });
     }
 
-    private static async Task AddAsync(ZipArchive zip, string name, Stream content, StringBuilder? sums, CancellationToken cancellation)
+    private static async Task AddAsync(ZipArchive zip, DeferredWriteStream output, string name, Stream content, StringBuilder? sums,
+        CancellationToken cancellation)
     {
         ZipArchiveEntry entry = zip.CreateEntry(name, CompressionLevel.Optimal);
         using IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -90,6 +95,7 @@ public static class ModelArchive
                 await stream.WriteAsync(chunk.AsMemory(0, read), cancellation);
             }
         }
+        await output.DrainAsync(cancellation);
         sums?.Append(Convert.ToHexStringLower(hash.GetHashAndReset())).Append("  ").Append(name).Append('\n');
     }
 }

@@ -20,6 +20,9 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     public const int MaxBatch = 4096;
     public const int MaxEmbedding = 4096;
 
+    /// <summary>Cells of a trained genotype network: PocketNetS has 18; far beyond this a request only asks for memory.</summary>
+    public const int MaxCells = 64;
+
     public ModelConfig ResolveModel(TrainRunRequest request)
     {
         // Checked here, not when the network is built: that happens when the job runs, long after the request.
@@ -37,7 +40,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
                 throw new ArgumentException($"genotype: {e.Message}", e);
             }
             int cells = request.Cells ?? 18;
-            if (cells < 4) throw new ArgumentException($"cells: a genotype network needs at least 4 cells, not {cells}");
+            if (cells is < 4 or > MaxCells) throw new ArgumentException($"cells: a genotype network has 4..{MaxCells} cells, not {cells}");
             int channels = request.Channels ?? 16;
             if (channels is < 2 or > 512) throw new ArgumentException($"channels: {channels} is outside 2..512");
             return ModelRegistry.ForGenotype(genotype, channels, cells, request.EmbeddingSize ?? 128, string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim());

@@ -23,6 +23,18 @@ public sealed class TrainingRecipeTests : IDisposable
         Assert.Same(ms1mv2, TrainingRecipe.Default);
     }
 
+    [Fact]
+    public void TheSearchDefaultsAreTheReferenceNasConfig()
+    {
+        // fdbtrs/PocketNet NAS/util/config.py: batch_size 128, w_lr 0.1, w_lr_min 0.004, w_momentum 0.9,
+        // w_weight_decay 3e-4, w_grad_clip 5, epochs 50, init_channels 16, layers 8, seed 2, alpha_lr 12e-4,
+        // alpha_weight_decay 1e-3, stem_multiplier 3, n_nodes 4 (Adam betas (0.5, 0.999) in searchs/search.py)
+        var o = new PocketNet.Training.Search.SearchOptions { Data = new DataSource("folder", "/x") };
+        Assert.Equal((128, 0.1, 0.004, 0.9, 3e-4, 5.0, 50), (o.BatchSize, o.WeightLearningRate, o.WeightLearningRateMin, o.WeightMomentum, o.WeightDecay, o.GradientClip, o.Epochs));
+        Assert.Equal((16, 8, 2, 1.2e-3, 1e-3, 3, 4), (o.Channels, o.Cells, o.Seed, o.AlphaLearningRate, o.AlphaWeightDecay, o.StemMultiplier, o.Nodes));
+        Assert.Equal((0.5, 0.999), (o.AlphaBeta1, o.AlphaBeta2));
+    }
+
     [Theory]
     [InlineData(TrainingMode.ArcFace)]
     [InlineData(TrainingMode.CosFace)]

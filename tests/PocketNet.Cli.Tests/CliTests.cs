@@ -120,6 +120,15 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(run, "model", "weights.safetensors")));
         Assert.Equal([1, 2], new RunDirectory(run).Checkpoints());
 
+        // a multi-step student of that run: without --teacher, the teacher is the genotype network the run trained
+        string student = Path.Combine(_temp.Path, "student");
+        var distilled = CliRunner.Run("train", "--genotype", PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString(), "--channels", "4",
+            "--cells", "4", "--embedding", "16", "--data", "recordio:" + data, "--out", student, "--epochs", "1", "--batch", "8",
+            "--device", "cpu", "--mode", "multistep-kd", "--teacher-run", run);
+        Assert.True(distilled.ExitCode == 0, distilled.Error + distilled.Output);
+        using (var studentOptions = JsonDocument.Parse(File.ReadAllText(Path.Combine(student, RunDirectory.OptionsFile))))
+            Assert.Equal(4, studentOptions.RootElement.GetProperty("teacher").GetProperty("channels").GetInt32());
+
         // resume of a finished run has nothing left to do but rewrites the model; it must not fail
         var resumed = CliRunner.Run("resume", run);
         Assert.True(resumed.ExitCode == 0, resumed.Error);

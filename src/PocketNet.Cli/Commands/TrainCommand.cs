@@ -2,6 +2,7 @@ using PocketNet.Application.Training;
 using PocketNet.Models.Registry;
 using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
+using PocketNet.Training.Runs;
 
 namespace PocketNet.Cli.Commands;
 
@@ -23,7 +24,8 @@ public sealed class TrainCommand : ICommand
                         [--epochs 26] [--batch 128] [--lr 0.1 (at batch 512)] [--milestones 8,14,20,25]
                         [--momentum 0.9] [--weight-decay 5e-4] [--clip 5|none] [--margin M] [--scale S]
                         [--kd-weight 100] [--reference-sine]
-                        [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE] [--teacher-run DIR]
+                        [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
+                        [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
         """;
 
@@ -60,7 +62,7 @@ public sealed class TrainCommand : ICommand
             Scale = a.Double("scale", defaults.Scale, 0),
             DistillationWeight = a.Double("kd-weight", defaults.DistillationWeight, 0),
             ClampArcFaceSine = !a.Flag("reference-sine"),
-            Teacher = teacher is null ? null : ModelRegistry.Resolve(teacher, a.OptionalInt("teacher-embedding") ?? model.EmbeddingSize),
+            Teacher = teacher is not null ? ModelRegistry.Resolve(teacher, a.OptionalInt("teacher-embedding") ?? model.EmbeddingSize) : TeacherOfRun(a.Optional("teacher-run")),
             TeacherWeights = a.Optional("teacher-weights"),
             TeacherRun = a.Optional("teacher-run"),
             Validation = a.Optional("validation")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
@@ -70,6 +72,10 @@ public sealed class TrainCommand : ICommand
             LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
         };
     }
+
+    /// <summary>Without --teacher, a multi-step teacher is the network its run trained (its run.json), genotype networks included.</summary>
+    private static ModelConfig? TeacherOfRun(string? teacherRun) =>
+        teacherRun is null ? null : new RunDirectory(teacherRun).ReadOptions<TrainingOptions>().Model;
 
     /// <summary>--clip NORM, or --clip none to train without clipping (a deviation from every reference script).</summary>
     private static double? ReadClip(Arguments a, double? recipeClip) =>

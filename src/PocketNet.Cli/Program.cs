@@ -16,15 +16,30 @@ public static class Program
     /// <summary>Runs one verb, writing its output and errors to the given writers; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help" && args.Length == 1)
         {
             PrintUsage(args.Length == 0 ? error : output);
             return args.Length == 0 ? 2 : 0;
         }
-        ICommand? command = Commands.FirstOrDefault(c => c.Name == args[0]);
+        if (args[0] == "--version")
+        {
+            output.WriteLine(VersionLine());
+            return 0;
+        }
+        // `pocketnet help VERB` and `pocketnet VERB --help` print the verb's options with their defaults.
+        bool help = args[0] == "help" || args.Skip(1).Any(a => a is "-h" or "--help");
+        string verb = args[0] == "help" ? args[1] : args[0];
+        ICommand? command = Commands.FirstOrDefault(c => c.Name == verb);
+        if (command is not null && help)
+        {
+            output.WriteLine($"{command.Name}: {command.Summary}");
+            output.WriteLine();
+            output.WriteLine(command.Usage);
+            return 0;
+        }
         if (command is null)
         {
-            error.WriteLine($"pocketnet: unknown verb '{args[0]}'");
+            error.WriteLine($"pocketnet: unknown verb '{verb}'");
             PrintUsage(error);
             return 2;
         }
@@ -56,8 +71,18 @@ public static class Program
 
     private static void PrintUsage(TextWriter output)
     {
-        output.WriteLine("usage: pocketnet <verb> [options]");
+        output.WriteLine("usage: pocketnet <verb> [options]     pocketnet <verb> --help: the verb's options and defaults");
+        output.WriteLine("       pocketnet --version");
         output.WriteLine();
         foreach (ICommand command in Commands) output.WriteLine($"  {command.Name,-10} {command.Summary}");
+    }
+
+    /// <summary>The tool's version (and the commit it was built from, when the build could ask git) and the .NET runtime.</summary>
+    private static string VersionLine()
+    {
+        string version = typeof(Program).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        return $"pocketnet {version} (.NET {Environment.Version}); `pocketnet doctor` shows libtorch and the devices";
     }
 }

@@ -187,6 +187,33 @@ public sealed class CliTests : IDisposable
     public void Dispose() => _temp.Dispose();
 }
 
+public sealed class HelpCliTests
+{
+    public static TheoryData<string> Verbs => new(["doctor", "models", "init", "embed", "train", "search", "resume", "synth", "benchmarks", "eval", "export"]);
+
+    [Theory]
+    [MemberData(nameof(Verbs))]
+    public void EveryVerbExplainsItselfWithHelp(string verb)
+    {
+        var (code, output, _) = CliRunner.Run(verb, "--help");
+        Assert.Equal(0, code);
+        Assert.StartsWith($"{verb}: ", output);
+        Assert.Contains($"pocketnet {verb}", output);
+        Assert.Equal(output, CliRunner.Run("help", verb).Output);
+    }
+
+    [Fact]
+    public void TrainsHelpShowsTheRecipeDefaultsAndVersionNamesTheBuild()
+    {
+        string help = CliRunner.Run("train", "--help").Output;
+        Assert.Contains("[--recipe ms1mv2|casia-webface|FILE.json]", help);
+        Assert.Contains("[--clip 5|none]", help);
+        var (code, output, _) = CliRunner.Run("--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^pocketnet \d+\.\d+\.\d+(\+[0-9a-f]{12})? \(\.NET 10\.", output);
+    }
+}
+
 public sealed class EvaluationCliTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -219,6 +246,18 @@ public sealed class EvaluationCliTests : IDisposable
             rows.Select(r => double.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture)).ToList(), rows.Select(r => r[2] == "1").ToList());
         Assert.Equal(reported, recomputed.MeanAccuracy, 12);
         Assert.True(File.Exists(Path.Combine(dump, "synth_ijb.csv")));
+
+        // the same pair set named by its path: the same protocol, the same number, still marked synthetic
+        string byPath = Path.Combine(_temp.Path, "by-path.json"), bin = Path.Combine(synth, "synth_lfw.bin");
+        var direct = CliRunner.Run("eval", "--model", "pocketnet-s-128", "--weights", weights, "--benchmarks", bin, "--out", byPath, "--device", "cpu");
+        Assert.True(direct.ExitCode == 0, direct.Error + direct.Output);
+        using var again = JsonDocument.Parse(File.ReadAllText(byPath));
+        var fromFile = again.RootElement.GetProperty("results")[0];
+        Assert.Equal(reported, fromFile.GetProperty("headline").GetDouble(), 12);
+        Assert.True(fromFile.GetProperty("synthetic").GetBoolean());
+        var missing = CliRunner.Run("eval", "--model", "pocketnet-s-128", "--weights", weights, "--benchmarks", Path.Combine(_temp.Path, "no.bin"), "--device", "cpu");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains(Path.Combine(_temp.Path, "no.bin") + " does not exist", missing.Error);
     }
 
     [Fact]

@@ -9,6 +9,15 @@ public sealed class BenchmarksCommand : ICommand
 
     public string Summary => "the benchmark registry and each entry's status (files present, readable, counts)";
 
+    public string Usage =>
+        """
+        pocketnet benchmarks [--check] [--registry FILE] [--data-root DIR] [--synth-root DIR]
+          --check              also open each benchmark's files and count pairs, templates and images
+          --registry FILE      the benchmark registry (default: data/benchmarks.json)
+          --data-root DIR      root of the real benchmarks (default: $POCKETNET_DATA)
+          --synth-root DIR     root of the SynthFaces stand-ins (default: $POCKETNET_SYNTH_DATA or data/synth)
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var a = new Arguments(Name, args);

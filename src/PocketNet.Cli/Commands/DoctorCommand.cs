@@ -13,6 +13,12 @@ public sealed class DoctorCommand : ICommand
 
     public string Summary => "libtorch version, devices, threads and the native libraries in use";
 
+    public string Usage =>
+        """
+        pocketnet doctor [--json]
+          --json               machine-readable output
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         bool json = args.Contains("--json");

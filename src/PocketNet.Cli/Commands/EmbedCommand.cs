@@ -18,6 +18,16 @@ public sealed class EmbedCommand : ICommand
 
     public string Summary => "embeddings of aligned 112x112 images as CSV (--model M --weights W --images DIR --out E.csv)";
 
+    public string Usage =>
+        """
+        pocketnet embed --model NAME|DIR [--weights W] [--embedding E] --images DIR --out E.csv [--batch 64] [--device auto]
+          --model              a registry name (with --weights) or a model folder (weights.safetensors + config.json)
+          --images             a folder of aligned 112x112 face images (JPEG or PNG)
+          --out                the CSV to write: file name, then the embedding (eval mode, no flip)
+          --batch              images per forward pass (default 64)
+          --device             auto (first GPU, else CPU), cpu, cuda or cuda:N (default auto)
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var a = new Arguments(Name, args);

@@ -19,6 +19,20 @@ public sealed class EvalCommand : ICommand
 
     public string Summary => "evaluate a model on benchmarks of the registry (table + JSON; --dump writes per-pair scores)";
 
+    public string Usage =>
+        """
+        pocketnet eval --model NAME|DIR|M.onnx --benchmarks lfw,cfp_fp,... [--weights W] [--embedding E]
+                       [--runtime libtorch|onnx] [--out results.json] [--dump DIR] [--batch 64] [--device auto]
+          --model              a registry name (with --weights), a model folder, or an .onnx file (an external model)
+          --benchmarks         comma-separated registry names (see `pocketnet benchmarks`) or paths of .bin pair sets
+          --runtime            libtorch (default for our models) or onnx (ONNX Runtime on the exported model)
+          --out                the JSON to write (default: DIR/results.json for a folder, else results.json)
+          --dump               write every pair's score into DIR
+          --batch              images per forward pass (default 64)
+          --device             auto, cpu, cuda or cuda:N (default auto)
+          --data-root, --synth-root, --registry   as for `pocketnet benchmarks`
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var a = new Arguments(Name, args);
@@ -30,13 +44,13 @@ public sealed class EvalCommand : ICommand
             throw new ArgumentException($"'{model}' is an ONNX model: only --runtime onnx runs it");
         if (external && weights is not null) throw new ArgumentException($"'{model}' is an ONNX model and holds its weights: drop --weights");
         int? embedding = a.OptionalInt("embedding");
-        string[] benchmarks = a.Required("benchmarks", "comma-separated names, see `pocketnet benchmarks`")
+        string[] benchmarks = a.Required("benchmarks", "comma-separated names (see `pocketnet benchmarks`) or .bin pair-set paths")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string? dump = a.Optional("dump");
         string json = a.Optional("out") ?? (Directory.Exists(model) ? Path.Combine(model, "results.json") : "results.json");
         int batch = a.Int("batch", 64, 1, 4096);
         Device device = Device.Parse(a.Optional("device") ?? "auto");
-        BenchmarkRegistry registry = BenchmarksCommand.OpenRegistry(a);
+        BenchmarkRegistry registry = BenchmarksCommand.OpenRegistry(a).WithPairFiles(benchmarks);
         a.EnsureAllUsed();
 
         var service = new EvaluationService(registry, batch);

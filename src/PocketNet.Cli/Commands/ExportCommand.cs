@@ -14,6 +14,14 @@ public sealed class ExportCommand : ICommand
 
     public string Summary => "export a model to ONNX (dynamic batch, batch norm folded) (--model M --weights W --out model.onnx)";
 
+    public string Usage =>
+        """
+        pocketnet export --model NAME|DIR [--weights W] [--embedding E] --out model.onnx [--opset 17] [--fixed-batch N]
+          --model              a registry name (with --weights) or a model folder
+          --opset              ONNX opset, 13 to 21 (default 17)
+          --fixed-batch        a fixed batch size instead of a dynamic one
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var a = new Arguments(Name, args);

@@ -12,6 +12,12 @@ public sealed class InitCommand : ICommand
 
     public string Summary => "write initialised weights of a network (--model M --seed S --out W.safetensors)";
 
+    public string Usage =>
+        """
+        pocketnet init --model NAME | --genotype G [--channels C --cells N] [--embedding E] --out W.safetensors [--seed 0]
+          writes the network's initial weights under the reference's state_dict names
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var arguments = new Arguments(Name, args);

@@ -11,6 +11,12 @@ public sealed class ModelsCommand : ICommand
 
     public string Summary => "list the networks: name, parameters, MFLOPs (--json for machines)";
 
+    public string Usage =>
+        """
+        pocketnet models [--json]
+          --json               machine-readable output
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var arguments = new Arguments(Name, args);

@@ -10,6 +10,12 @@ public sealed class ResumeCommand : ICommand
 
     public string Summary => "continue a stopped run or search from its last checkpoint (resume RUN_DIR)";
 
+    public string Usage =>
+        """
+        pocketnet resume RUN_DIR
+          continues a stopped training run or search from its newest epoch checkpoint, with the options in RUN_DIR/run.json
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var arguments = new Arguments(Name, args);

@@ -13,6 +13,15 @@ public sealed class SearchCommand : ICommand
 
     public string Summary => "DARTS architecture search; its genotype then trains like any model";
 
+    public string Usage =>
+        """
+        pocketnet search --data recordio:DIR|folder:DIR --out RUN_DIR [--epochs 50] [--batch 128] [--lr 0.1] [--lr-min 0.004]
+                         [--alpha-lr 0.0012] [--channels 16] [--cells 8] [--first-order] [--final-channels 16]
+                         [--final-cells 18] [--final-embedding 128] [--seed 2] [--device auto]
+          defaults are the reference's NAS/util/config.py; the genotype then trains with `train --genotype RUN_DIR/model/genotype.txt`
+          --first-order        the first-order architecture gradient instead of the unrolled second-order one
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var a = new Arguments(Name, args);

@@ -12,6 +12,12 @@ public sealed class SynthCommand : ICommand
 
     public string Summary => "generate SynthFaces demo data in the real formats (--out DIR --identities N --images-per-identity K --seed S)";
 
+    public string Usage =>
+        """
+        pocketnet synth --out DIR [--identities 100] [--images-per-identity 10] [--pairs 600] [--seed 1]
+          SynthFaces: synthetic faces written in the real formats (RecordIO, .bin pair sets, IJB, MegaFace), labelled synthetic
+        """;
+
     public int Run(string[] args, TextWriter output)
     {
         var a = new Arguments(Name, args);

@@ -16,7 +16,7 @@ public sealed class TrainCommand : ICommand
 
     public string Summary => "train a network (ArcFace, CosFace, KD, multi-step KD) into a run folder";
 
-    public static string Usage =>
+    public string Usage =>
         """
         pocketnet train --model NAME | --genotype G [--channels C --cells N] [--embedding E]
                         --data recordio:DIR | folder:DIR   --out RUN_DIR

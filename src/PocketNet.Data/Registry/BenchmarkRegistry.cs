@@ -89,6 +89,25 @@ public sealed partial class BenchmarkRegistry
         return new BenchmarkRegistry(source, roots, entries);
     }
 
+    /// <summary>
+    /// This registry plus one pair benchmark for each <c>.bin</c> file among <paramref name="namesOrPaths"/>, named by
+    /// its full path: a pair set of one's own evaluates by the same protocol as LFW. It counts as synthetic when its
+    /// folder holds SynthFaces' <c>SYNTHETIC</c> marker. Errors name the file.
+    /// </summary>
+    public BenchmarkRegistry WithPairFiles(IEnumerable<string> namesOrPaths)
+    {
+        var added = new List<BenchmarkEntry>();
+        foreach (string item in namesOrPaths.Where(n => n.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) && !_byName.ContainsKey(n)))
+        {
+            string path = System.IO.Path.GetFullPath(item);
+            if (!File.Exists(path)) throw new FileNotFoundException($"pair set {path} does not exist", path);
+            bool synthetic = File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, "SYNTHETIC"));
+            added.Add(new BenchmarkEntry(item, System.IO.Path.GetFileNameWithoutExtension(path), BenchmarkProtocol.Pairs, FormatOf[BenchmarkProtocol.Pairs],
+                path, synthetic, [path], [], null, null, $"pair set file {path}"));
+        }
+        return added.Count == 0 ? this : new BenchmarkRegistry(Source, Roots, [.. Benchmarks, .. added]);
+    }
+
     public BenchmarkEntry Get(string name) =>
         _byName.TryGetValue(name, out var entry) ? entry
             : throw new KeyNotFoundException($"no benchmark '{name}' in {Source} (known: {string.Join(", ", _byName.Keys)})");

@@ -93,7 +93,8 @@ public sealed class RecognitionTrainer(
                     step++;
                     position = position with { GlobalStep = position.GlobalStep + 1 };
                     stepsThisSession++;
-                    if (step % options.LogEverySteps == 0 || step == loader.BatchesPerEpoch)
+                    // the first step too: on a CPU the first ten steps can take minutes, and a silent start looks hung
+                    if (step == 1 || step % options.LogEverySteps == 0 || step == loader.BatchesPerEpoch)
                         log.Report(Progress(epoch, step, loader, position.GlobalStep, totalSteps, losses, lr, stepsThisSession, stopwatch));
                     if (options.VerifyEverySteps > 0 && position.GlobalStep % options.VerifyEverySteps == 0)
                         Verify(backbone, position.GlobalStep, log, cancellation);

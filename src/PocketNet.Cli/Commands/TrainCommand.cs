@@ -1,4 +1,5 @@
 using PocketNet.Application.Training;
+using PocketNet.Cli.Distributed;
 using PocketNet.Models.Registry;
 using PocketNet.Training.Recognition;
 
@@ -15,7 +16,7 @@ public sealed class TrainCommand : ICommand
     public string Summary => "train a network (ArcFace, CosFace, KD, multi-step KD) into a run folder";
 
     public static string Usage =>
-        """
+        $"""
         pocketnet train --model NAME | --genotype G [--channels C --cells N] [--embedding E]
                         --data recordio:DIR | folder:DIR   --out RUN_DIR
                         [--mode arcface|cosface|kd|multistep-kd] [--epochs 26] [--batch 128] [--lr 0.1 (at batch 512)]
@@ -23,10 +24,12 @@ public sealed class TrainCommand : ICommand
                         [--margin M] [--scale S] [--kd-weight 100]
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE] [--teacher-run DIR]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
+                        {DistributedArguments.Usage}
         """;
 
     public int Run(string[] args, TextWriter output)
     {
+        if (Launcher.TryLaunch(Name, args, output) is int launched) return launched;
         var arguments = new Arguments(Name, args);
         TrainingOptions options = Read(arguments);
         string runFolder = arguments.Required("out", "the run folder to create");
@@ -63,6 +66,7 @@ public sealed class TrainCommand : ICommand
             Seed = a.Int("seed", 0, 0),
             Device = a.Optional("device") ?? "auto",
             LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
+            Distributed = DistributedArguments.Read(a),
         };
     }
 

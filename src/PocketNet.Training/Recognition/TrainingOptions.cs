@@ -89,6 +89,10 @@ public sealed record TrainingOptions
     /// <summary>Steps between verification checks on the validation pair sets; 0: only at the end of each epoch.</summary>
     public int VerifyEverySteps { get; init; }
 
+    /// <summary>Data-parallel settings (sync-bn, buckets); null: defaults. Only used when the run is one of several ranks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Distributed.DistributedOptions? Distributed { get; init; }
+
     public double EffectiveLearningRate => LearningRate * BatchSize / ReferenceBatchSize;
 
     public double EffectiveMargin => Margin ?? (Mode == TrainingMode.CosFace ? 0.35 : 0.5);
@@ -113,6 +117,7 @@ public sealed record TrainingOptions
             throw new ArgumentException("multi-step distillation needs a teacher model and the teacher's run folder (--teacher, --teacher-run)");
         if (Distils && Teacher!.EmbeddingSize != Model.EmbeddingSize)
             throw new ArgumentException($"the teacher's embedding size ({Teacher.EmbeddingSize}) must equal the student's ({Model.EmbeddingSize})");
+        Distributed?.Validate();
     }
 }
 

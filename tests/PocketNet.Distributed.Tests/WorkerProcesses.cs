@@ -62,7 +62,7 @@ public static class WorkerProcesses
         };
         start.ArgumentList.Add(assembly);
         foreach (string a in args) start.ArgumentList.Add(a);
-        foreach (string name in new[] { "RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT" }) start.Environment.Remove(name);
+        foreach (string name in new[] { "RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "OMP_WAIT_POLICY" }) start.Environment.Remove(name);
         start.Environment["POCKETNET_THREADS"] = "1";
         start.Environment["OMP_NUM_THREADS"] = "1";
         foreach (var (k, v) in environment) start.Environment[k] = v;

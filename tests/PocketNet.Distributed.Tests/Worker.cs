@@ -99,6 +99,9 @@ public static class Worker
     {
         Engine.ManualSeed(11 + (ulong)group.Rank); // different per rank: DataParallel must broadcast rank 0's weights
         using Sequential net = SmallNetwork();
+        using (Engine.NoGrad()) // batch norm away from its initial weight 1, bias 0, so that its affine part is checked too
+            foreach (var (name, p) in net.NamedParameters().Where(p => p.Key.StartsWith("1.")))
+                using (DisposeScope.Enter()) p.CopyFrom(Tensors.Rand(p.Shape) + 0.5);
         Engine.ManualSeed(7);
         using Tensor x = Tensors.Randn([8, 3, 6, 6]);
         using Tensor labels = Tensors.RandInt(0, 5, [8]);

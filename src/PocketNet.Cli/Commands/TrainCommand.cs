@@ -24,6 +24,7 @@ public sealed class TrainCommand : ICommand
                         [--margin M] [--scale S] [--kd-weight 100]
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE] [--teacher-run DIR]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
+                        [--init BACKBONE.safetensors|.pth]
                         {DistributedArguments.Usage}
         """;
 
@@ -67,6 +68,7 @@ public sealed class TrainCommand : ICommand
             Device = a.Optional("device") ?? "auto",
             LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
             Distributed = DistributedArguments.Read(a),
+            InitWeights = a.Optional("init") is { } init ? Path.GetFullPath(init) : null,
         };
     }
 

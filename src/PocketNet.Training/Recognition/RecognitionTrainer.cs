@@ -55,6 +55,7 @@ public sealed class RecognitionTrainer(
         Engine.ManualSeed((ulong)options.Seed);
         using Module<Tensor, Tensor> backbone = ModelRegistry.Create(options.Model);
         backbone.To(device);
+        if (options.InitWeights is not null) WeightFiles.LoadModule(backbone, options.InitWeights); // a checkpoint, if any, overrides it below
         using MarginHead head = CreateHead(options, data.ClassCount);
         head.To(device);
         double baseLearningRate = options.EffectiveLearningRate * _world.Size; // --batch is per rank: lr follows the global batch

@@ -31,7 +31,8 @@ public sealed record Rendezvous(string MasterAddress, int MasterPort, int Rank, 
         if (read(WorldSizeVariable) is not { Length: > 0 }) return null;
         int worldSize = Number(read, WorldSizeVariable, 1);
         int rank = Number(read, RankVariable, 0);
-        int localRank = read(LocalRankVariable) is { Length: > 0 } ? Number(read, LocalRankVariable, 0) : rank;
+        // Without LOCAL_RANK (Kubernetes' PyTorchJob: one process per pod) the process is alone on its host.
+        int localRank = read(LocalRankVariable) is { Length: > 0 } ? Number(read, LocalRankVariable, 0) : 0;
         string address = read(MasterAddressVariable) is { Length: > 0 } a ? a : "127.0.0.1";
         int port = Number(read, MasterPortVariable, 1);
         if (rank >= worldSize) throw new ArgumentException($"{RankVariable}={rank} is not below {WorldSizeVariable}={worldSize}");

@@ -9,7 +9,8 @@ namespace PocketNet.Bench.Distributed;
 /// <summary>
 /// pocketnet-bench-distributed [throughput] [allreduce] [--steps N]: data-parallel benchmarks on this machine.
 /// throughput: PocketNet-S-128 training on SynthFaces through the CLI, 1 process x 2 threads (--batch 16) against
-/// 2 processes x 1 thread (--batch 8 each, --sync-bn), images/s from rank 0's step events after the first step.
+/// 2 processes x 1 thread (--batch 8 each, with and without --sync-bn), images/s from rank 0's step events after the
+/// first step.
 /// allreduce: the time averaging PocketNet-S-128's gradients adds to a step, ours (bucketed and per tensor) against
 /// PyTorch DDP, 2 Gloo ranks on loopback, 1 thread each.
 /// </summary>
@@ -23,12 +24,23 @@ public static class Program
         if (args.Length > 0 && args[0] == "worker-allreduce")
             return AllReduceWorker.Run(int.Parse(args[1]), args[2], Enum.Parse<GradientSync>(args[3]));
         int steps = args.SkipWhile(a => a != "--steps").Skip(1).Select(int.Parse).FirstOrDefault(20);
-        bool all = !args.Any(a => a is "throughput" or "allreduce");
+        bool all = !args.Any(a => a is "throughput" or "allreduce" or "policy");
         MachineInfo machine = MachineInfo.Collect();
         Console.WriteLine($"{machine.DateUtc}: {machine.Describe()}; load average {machine.LoadAverage}");
         if (machine.BusyWarning is { } warning) Console.WriteLine(warning);
         if (all || args.Contains("allreduce")) AllReduce(steps);
-        if (all || args.Contains("throughput")) Throughput();
+        if (all || args.Contains("throughput")) Throughput(
+        [
+            ("1 process x 2 threads, batch 16", ["--batch", "16"], new() { ["POCKETNET_THREADS"] = "2" }),
+            ("2 processes x 1 thread, batch 8 each", ["--batch", "8", "--nproc-per-node", "2"], new()),
+            ("2 processes x 1 thread, batch 8 each, --sync-bn", ["--batch", "8", "--sync-bn", "--nproc-per-node", "2"], new()),
+        ]);
+        if (all || args.Contains("policy")) Throughput(
+        [
+            ("1 process x 2 threads, batch 16, OMP_WAIT_POLICY=PASSIVE (our default)", ["--batch", "16"], new() { ["POCKETNET_THREADS"] = "2" }),
+            ("1 process x 2 threads, batch 16, OMP_WAIT_POLICY=ACTIVE (spinning)", ["--batch", "16"], new() { ["POCKETNET_THREADS"] = "2", ["OMP_WAIT_POLICY"] = "ACTIVE" }),
+            ("1 process x 2 threads, batch 16, libgomp's default", ["--batch", "16"], new() { ["POCKETNET_THREADS"] = "2", ["OMP_WAIT_POLICY"] = "" }),
+        ]);
         return 0;
     }
 
@@ -43,7 +55,7 @@ public static class Program
         File.Delete(shapes);
     }
 
-    private static void Throughput()
+    private static void Throughput((string Label, string[] Extra, Dictionary<string, string> Environment)[] configs)
     {
         string root = Path.Combine(Path.GetTempPath(), $"pocketnet-ddp-bench-{Environment.ProcessId}");
         try
@@ -52,15 +64,10 @@ public static class Program
             Ranks.Run("dotnet", [Cli, "synth", "--out", Path.Combine(root, "synth"), "--identities", "16", "--images-per-identity", "8", "--pairs", "20", "--seed", "1"], env);
             string[] train = ["train", "--model", "pocketnet-s-128", "--data", "recordio:" + Path.Combine(root, "synth", "train"), "--epochs", "1",
                 "--device", "cpu", "--log-every", "1"];
-            foreach (var (label, extra, threads, world) in new[]
-                     {
-                         ("1 process x 2 threads, batch 16", new[] { "--batch", "16" }, "2", 1),
-                         ("2 processes x 1 thread, batch 8 each, --sync-bn", new[] { "--batch", "8", "--sync-bn", "--nproc-per-node", "2" }, "", 2),
-                     })
+            for (int c = 0; c < configs.Length; c++)
             {
-                string run = Path.Combine(root, $"run-{world}");
-                var environment = new Dictionary<string, string>();
-                if (threads.Length > 0) environment["POCKETNET_THREADS"] = threads;
+                var (label, extra, environment) = configs[c];
+                string run = Path.Combine(root, $"run-{c}");
                 Ranks.Run("dotnet", [Cli, .. train, "--out", run, .. extra], environment);
                 var steps = EventLog.Read(Path.Combine(run, "events.jsonl")).OfType<StepProgress>().ToList();
                 double seconds = (steps[^1].Time - steps[0].Time).TotalSeconds;

@@ -19,6 +19,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -216,16 +217,37 @@ PN_API int pn_dist_all_reduce(pn_group_t g, pn_tensor* ts, int n, int op) {
   PN_CATCH(-1)
 }
 
-// Overwrites every tensor with root's.
+// Overwrites every tensor with root's. Tensors of one element type and device travel as one flat buffer: a
+// network's hundreds of small batch-norm buffers then cost one collective, not hundreds (each of which waits for
+// every rank to be scheduled: on a busy host that latency, not the bytes, is the cost).
 PN_API int pn_dist_broadcast(pn_group_t g, pn_tensor* ts, int n, int root) {
   PN_TRY
   TORCH_CHECK(root >= 0 && root < g->size, "broadcast root ", root, " is outside 0..", g->size - 1);
+  std::vector<std::vector<at::Tensor>> kinds;
   for (int i = 0; i < n; ++i) {
-    std::vector<at::Tensor> one{*ts[i]};
+    const at::Tensor& t = *ts[i];
+    auto same = std::find_if(kinds.begin(), kinds.end(), [&](const std::vector<at::Tensor>& k) {
+      return k.front().scalar_type() == t.scalar_type() && k.front().device() == t.device();
+    });
+    if (same == kinds.end())
+      kinds.push_back({t});
+    else
+      same->push_back(t);
+  }
+  for (auto& kind : kinds) {
+    std::vector<at::Tensor> flat_parts;
+    for (auto& t : kind) flat_parts.push_back(t.detach().reshape({-1}));
+    std::vector<at::Tensor> one{at::cat(flat_parts)};
     c10d::BroadcastOptions opts;
     opts.rootRank = root;
     opts.timeout = g->timeout;
     g->wait(g->pg->broadcast(one, opts), "broadcast");
+    at::NoGradGuard no_grad;
+    int64_t offset = 0;
+    for (auto& t : kind) {
+      t.copy_(one[0].narrow(0, offset, t.numel()).view(t.sizes()));
+      offset += t.numel();
+    }
   }
   return 0;
   PN_CATCH(-1)

@@ -19,7 +19,7 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
     private static readonly string[] Options = ["nproc-per-node", "nnodes", "node-rank", "master-addr", "master-port"];
 
     /// <summary>Grace the other ranks get to notice a dead peer before they are ended.</summary>
-    public static TimeSpan Grace { get; set; } = Rendezvous.DefaultTimeout + TimeSpan.FromSeconds(30);
+    public static TimeSpan Grace => Rendezvous.DefaultTimeout + TimeSpan.FromSeconds(30);
 
     /// <summary>Starts the ranks and returns the job's exit code when <paramref name="args"/> ask for a launch; null otherwise.</summary>
     public static int? TryLaunch(string verb, string[] args, TextWriter output)

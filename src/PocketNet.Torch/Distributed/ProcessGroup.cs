@@ -51,7 +51,7 @@ public sealed unsafe class ProcessGroup : IDisposable
     public void AllReduce(ReduceOp op, params Tensor[] tensors) =>
         WithHandles(tensors, (h, n) => NativeMethods.pn_dist_all_reduce(Handle, h, n, (int)op));
 
-    /// <summary>Overwrites each tensor with <paramref name="root"/>'s, in place.</summary>
+    /// <summary>Overwrites each tensor with <paramref name="root"/>'s, in place (tensors of one type travel as one flat buffer).</summary>
     public void Broadcast(int root, params Tensor[] tensors) =>
         WithHandles(tensors, (h, n) => NativeMethods.pn_dist_broadcast(Handle, h, n, root));
 

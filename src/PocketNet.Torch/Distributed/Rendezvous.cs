@@ -13,7 +13,15 @@ public sealed record Rendezvous(string MasterAddress, int MasterPort, int Rank, 
     public const string MasterAddressVariable = "MASTER_ADDR";
     public const string MasterPortVariable = "MASTER_PORT";
 
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+    public const string TimeoutVariable = "POCKETNET_DIST_TIMEOUT";
+
+    /// <summary>5 minutes, or POCKETNET_DIST_TIMEOUT seconds.</summary>
+    public static TimeSpan DefaultTimeout =>
+        Environment.GetEnvironmentVariable(TimeoutVariable) is { Length: > 0 } text
+            ? double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new ArgumentException($"{TimeoutVariable} must be a positive number of seconds, not '{text}'")
+            : TimeSpan.FromMinutes(5);
 
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 

@@ -9,7 +9,8 @@ namespace PocketNet.Torch.Native;
 /// shrinking (measured on the 2-core machine: 0.4 images/s with 2 spinning threads against 4.0 with 1; see
 /// bench/RESULTS.md). PASSIVE makes waiting threads sleep at once. libgomp reads the variable when it loads, and
 /// .NET's Environment.SetEnvironmentVariable does not reach the C environment on Linux, so it is set with libc's
-/// setenv just before the engine library (and with it libtorch and libgomp) is loaded. A value the user set wins.
+/// setenv just before the engine library (and with it libtorch and libgomp) is loaded. A value the user set wins;
+/// OMP_WAIT_POLICY set empty gives libgomp's own default.
 /// </summary>
 internal static partial class OpenMpPolicy
 {
@@ -32,9 +33,9 @@ internal static partial class OpenMpPolicy
         if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref _applied, 1) == 1) return;
         try
         {
-            if (Read(WaitPolicyVariable) is { Length: > 0 } chosen)
+            if (Read(WaitPolicyVariable) is { } chosen) // set empty: libgomp's own default (spin a while, then sleep)
             {
-                Description = $"{chosen} ({WaitPolicyVariable} set by the user)";
+                Description = chosen.Length > 0 ? $"{chosen} ({WaitPolicyVariable} set by the user)" : $"libgomp's default ({WaitPolicyVariable} set empty by the user)";
                 return;
             }
             SetEnv(WaitPolicyVariable, Default, overwrite: 0);

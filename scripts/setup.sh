@@ -5,6 +5,7 @@
 #
 #   cmake, g++     build the native C ABI over libtorch (src/native)
 #   libtorch-dev   libtorch itself, with its CMake config (find_package(Torch))
+#   libgloo-dev    Gloo's headers, which libtorch's c10d headers include (data-parallel training over Gloo)
 #   python3-torch  PyTorch on the same libtorch, for the parity tests and benchmarks
 #   libturbojpeg0-dev, libpng-dev   JPEG and PNG decoding (P/Invoke from PocketNet.Data)
 #   libonnx-dev    the ONNX schema (/usr/include/onnx/onnx.proto) PocketNet.Onnx compiles with protoc
@@ -20,7 +21,7 @@
 # its own CUDA libtorch and must not pull Debian's CPU build); it skips the ONNX Runtime fetch too.
 set -euo pipefail
 
-PACKAGES=(cmake g++ libtorch-dev python3-torch libturbojpeg0-dev libpng-dev libonnx-dev)
+PACKAGES=(cmake g++ libtorch-dev libgloo-dev python3-torch libturbojpeg0-dev libpng-dev libonnx-dev)
 
 # Prints "yes" when the Debian package $1 is installed, "no" otherwise.
 package_installed() {

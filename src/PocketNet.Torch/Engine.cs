@@ -40,6 +40,16 @@ public static class Engine
         }
     }
 
+    /// <summary>OpenMP's wait policy for the intra-op threads and where it came from (see OpenMpPolicy).</summary>
+    public static string OpenMpWaitPolicy
+    {
+        get
+        {
+            _ = NativeMethods.pn_get_num_threads(); // the policy is decided when the engine loads
+            return OpenMpPolicy.Description;
+        }
+    }
+
     /// <summary>Waits for all queued work on a CUDA device (a no-op without CUDA work).</summary>
     public static void Synchronize(Device device)
     {

@@ -1,5 +1,6 @@
 using PocketNet.Data.Pairs;
 using PocketNet.Data.Training;
+using PocketNet.Training.Distributed;
 using PocketNet.Training.Progress;
 using PocketNet.Training.Recognition;
 using PocketNet.Training.Runs;
@@ -18,7 +19,9 @@ public static class TrainingService
         observer?.Report(new RunMessage(
             $"training {options.Model.DisplayName} ({options.Mode}) on {data.Name}{(data.IsSynthetic ? " [synthetic]" : "")}: " +
             $"{data.Count:N0} images of {data.ClassCount:N0} identities, {options.Epochs} epochs of {data.Count / options.BatchSize:N0} steps"));
-        return new RecognitionTrainer(options, data, new RunDirectory(runFolder), validation, observer).Run(cancellation);
+        // One rank of a data-parallel job when torchrun's variables say so (our --nproc-per-node launcher sets them too).
+        using TrainingWorld world = TrainingWorld.FromEnvironment(options.Device);
+        return new RecognitionTrainer(options, data, new RunDirectory(runFolder), validation, world.IsMain ? observer : null, world).Run(cancellation);
     }
 
     /// <summary>Continues a stopped run from its newest checkpoint, with the options it was started with.</summary>

@@ -30,6 +30,7 @@ public sealed class DoctorCommand : ICommand
             CudaDevices: Engine.CudaDeviceCount,
             DefaultDevice: Device.Default.ToString(),
             Threads: Engine.Threads,
+            OpenMpWaitPolicy: Engine.OpenMpWaitPolicy,
             Mkldnn: Engine.HasMkldnn,
             NativeLibraries: LoadedNativeLibraries(),
             ParallelInfo: Engine.ParallelInfo.Trim());
@@ -43,7 +44,8 @@ public sealed class DoctorCommand : ICommand
         output.WriteLine($"engine library  {report.EngineLibrary}");
         output.WriteLine($"CUDA devices    {report.CudaDevices}");
         output.WriteLine($"default device  {report.DefaultDevice}");
-        output.WriteLine($"CPU threads     {report.Threads} (of {Environment.ProcessorCount} cores)");
+        output.WriteLine($"CPU threads     {report.Threads} (of {Environment.ProcessorCount} cores; POCKETNET_THREADS sets them)");
+        output.WriteLine($"OpenMP waiting  {report.OpenMpWaitPolicy}");
         output.WriteLine($"oneDNN (MKLDNN) {(report.Mkldnn ? "available" : "not available")}");
         output.WriteLine("native libraries loaded:");
         foreach (string library in report.NativeLibraries) output.WriteLine($"  {library}");
@@ -74,6 +76,7 @@ public sealed class DoctorCommand : ICommand
         int CudaDevices,
         string DefaultDevice,
         int Threads,
+        string OpenMpWaitPolicy,
         bool Mkldnn,
         IReadOnlyList<string> NativeLibraries,
         string ParallelInfo);

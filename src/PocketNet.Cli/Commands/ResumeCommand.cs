@@ -1,4 +1,5 @@
 using PocketNet.Application.Training;
+using PocketNet.Cli.Distributed;
 using PocketNet.Training.Runs;
 
 namespace PocketNet.Cli.Commands;
@@ -18,6 +19,7 @@ public sealed class ResumeCommand : ICommand
 
     public int Run(string[] args, TextWriter output)
     {
+        if (Launcher.TryLaunch(Name, args, output) is int launched) return launched;
         var arguments = new Arguments(Name, args);
         arguments.EnsureAllUsed(positionalAllowed: 1);
         if (arguments.Positional.Count != 1) throw new ArgumentException("resume: give the run folder, e.g. pocketnet resume runs/s128");

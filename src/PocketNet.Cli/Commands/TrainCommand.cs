@@ -1,4 +1,5 @@
 using PocketNet.Application.Training;
+using PocketNet.Cli.Distributed;
 using PocketNet.Models.Registry;
 using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
@@ -17,7 +18,7 @@ public sealed class TrainCommand : ICommand
     public string Summary => "train a network (ArcFace, CosFace, KD, multi-step KD) into a run folder";
 
     public string Usage =>
-        """
+        $"""
         pocketnet train --model NAME | --genotype G [--channels C --cells N] [--embedding E]
                         --data recordio:DIR | folder:DIR   --out RUN_DIR
                         [--mode arcface|cosface|kd|multistep-kd] [--recipe ms1mv2|casia-webface|FILE.json]
@@ -27,10 +28,13 @@ public sealed class TrainCommand : ICommand
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
                         [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
+                        [--init BACKBONE.safetensors|.pth]
+                        {DistributedArguments.Usage}
         """;
 
     public int Run(string[] args, TextWriter output)
     {
+        if (Launcher.TryLaunch(Name, args, output) is int launched) return launched;
         var arguments = new Arguments(Name, args);
         TrainingOptions options = Read(arguments);
         string runFolder = arguments.Required("out", "the run folder to create");
@@ -70,6 +74,8 @@ public sealed class TrainCommand : ICommand
             Seed = a.Int("seed", 0, 0),
             Device = a.Optional("device") ?? "auto",
             LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
+            Distributed = DistributedArguments.Read(a),
+            InitWeights = a.Optional("init") is { } init ? Path.GetFullPath(init) : null,
         };
     }
 

@@ -31,6 +31,13 @@ public abstract class BatchNorm : Module<Tensor, Tensor>
     public Tensor RunningVar { get; }
     public Tensor NumBatchesTracked { get; }
 
+    /// <summary>
+    /// When set, training-mode statistics are taken over the batches of every rank of this group
+    /// (torch.nn.SyncBatchNorm); evaluation mode still uses the running statistics. Set by
+    /// <see cref="Distributed.DataParallel"/> for --sync-bn.
+    /// </summary>
+    public Distributed.ProcessGroup? SyncGroup { get; set; }
+
     public override Tensor Forward(Tensor input)
     {
         int rank = input.Dim;
@@ -38,8 +45,10 @@ public abstract class BatchNorm : Module<Tensor, Tensor>
             throw new ArgumentException($"{GetType().Name} expects a {_expectedRank}-D input, got {input}");
         if (IsTraining)
             using (Engine.NoGrad()) NumBatchesTracked.AddInPlace(1);
-        return LayerObserver.Notify(this, input,
-            Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Momentum, Eps));
+        Tensor output = IsTraining && SyncGroup is { } group
+            ? group.SyncBatchNorm(input, Weight, Bias, RunningMean, RunningVar, Momentum, Eps)
+            : Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Momentum, Eps);
+        return LayerObserver.Notify(this, input, output);
     }
 }
 

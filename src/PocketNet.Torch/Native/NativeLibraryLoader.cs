@@ -33,6 +33,7 @@ internal static class NativeLibraryLoader
             throw new DllNotFoundException(
                 $"The PocketNet engine library was not found at '{path}'. Build the solution (dotnet build), " +
                 $"which compiles src/native with CMake, or set {EnvironmentVariable} to its path.");
+        OpenMpPolicy.ApplyBeforeEngineLoads();
         try
         {
             return NativeLibrary.Load(path);

@@ -22,15 +22,19 @@ public sealed class Batch(Tensor images, Tensor labels) : IDisposable
 /// Feeds a trainer: each epoch visits the set in a shuffled order (drop-last batches), mirrors each
 /// image left-right with probability 1/2, and decodes upcoming batches on background threads while the
 /// current one trains. The order and the flips are a pure function of (seed, epoch), so a run resumed
-/// at an epoch boundary sees exactly the batches the uninterrupted run saw.
+/// at an epoch boundary sees exactly the batches the uninterrupted run saw. In a data-parallel job the
+/// <paramref name="sampler"/> gives this rank its share of the epoch (see <see cref="DistributedSampler"/>).
 /// </summary>
-public sealed class BatchLoader(ITrainingSet set, int batchSize, int seed, bool randomFlip = true, int prefetch = 3)
+public sealed class BatchLoader(ITrainingSet set, int batchSize, int seed, bool randomFlip = true, int prefetch = 3,
+    DistributedSampler? sampler = null)
 {
+    private readonly DistributedSampler _sampler = sampler ?? DistributedSampler.Single;
+
     public int BatchSize { get; } = batchSize > 0 && batchSize <= set.Count
         ? batchSize
         : throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be in 1..{set.Count} (the size of {set.Name})");
 
-    public int BatchesPerEpoch => set.Count / BatchSize;
+    public int BatchesPerEpoch => _sampler.ShareSize(set.Count) / BatchSize;
 
     /// <summary>
     /// The batches of one epoch, from <paramref name="firstBatch"/> on, created on <paramref name="device"/>.
@@ -62,21 +66,13 @@ public sealed class BatchLoader(ITrainingSet set, int batchSize, int seed, bool 
         }
     }
 
-    /// <summary>Image order and flip decisions of an epoch (deterministic in seed and epoch).</summary>
+    /// <summary>This rank's image order and flip decisions of an epoch (deterministic in seed, epoch and sample index).</summary>
     internal (int[] Order, bool[] Flips) Plan(int epoch)
     {
-        var random = new Random(EpochSeed(seed, epoch));
-        int[] order = Enumerable.Range(0, set.Count).ToArray();
-        random.Shuffle(order);
-        bool[] flips = order.Select(_ => randomFlip && random.Next(2) == 1).ToArray();
+        int[] order = _sampler.Share(set.Count, seed, epoch);
+        bool[] flips = order.Select(index => randomFlip && DistributedSampler.Flip(seed, epoch, index)).ToArray();
         return (order, flips);
     }
-
-    /// <summary>
-    /// The random seed of an epoch's plan: a fixed mix of seed and epoch, the same in every process. (HashCode.Combine,
-    /// used here before, is randomised per process, so a run resumed by a new process saw another order.)
-    /// </summary>
-    internal static int EpochSeed(int seed, int epoch) => unchecked((int)(((uint)seed * 2654435761u) ^ ((uint)epoch * 40503u + 0x5eedu)));
 
     private void Produce(int[] order, bool[] flips, int firstBatch, BlockingCollection<(float[], long[])> queue, CancellationToken cancellation)
     {

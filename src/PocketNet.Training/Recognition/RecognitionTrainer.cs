@@ -9,6 +9,8 @@ using PocketNet.Models.Registry;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
 using PocketNet.Torch.Optim;
+using PocketNet.Torch.Distributed;
+using PocketNet.Training.Distributed;
 using PocketNet.Training.Loading;
 using PocketNet.Training.Progress;
 using PocketNet.Training.Runs;
@@ -28,8 +30,12 @@ public sealed class RecognitionTrainer(
     ITrainingSet data,
     RunDirectory run,
     IReadOnlyList<PairSet>? validation = null,
-    IProgress<TrainingEvent>? observer = null)
+    IProgress<TrainingEvent>? observer = null,
+    TrainingWorld? world = null)
 {
+    private readonly TrainingWorld _world = world ?? TrainingWorld.Single();
+    private DataParallel? _parallel;
+
     public const string BackboneFile = MultiStepTeacher.BackboneFile;
     public const string HeadFile = "head.safetensors";
     public const string BackboneOptimizerFile = "optimizer-backbone.safetensors";
@@ -47,31 +53,36 @@ public sealed class RecognitionTrainer(
     public string Run(CancellationToken cancellation = default)
     {
         options.Validate();
-        run.Initialise(options);
-        Device device = Device.Parse(options.Device);
-        using var log = new EventLog(run.EventsPath, observer);
+        if (_world.IsMain) run.Initialise(options);
+        _world.Barrier(); // the other ranks read run.json and checkpoints only once rank 0 has checked them
+        Device device = Device.Parse(_world.DeviceFor(options.Device));
+        using var log = DistributedRun.OpenLog(run, _world, observer);
 
         Engine.ManualSeed((ulong)options.Seed);
         using Module<Tensor, Tensor> backbone = ModelRegistry.Create(options.Model);
-        backbone.To(device).To(ComputeType);
+        backbone.To(device);
+        if (options.InitWeights is not null) WeightFiles.LoadModule(backbone, options.InitWeights); // a checkpoint, if any, overrides it below
+        backbone.To(ComputeType);
         using MarginHead head = CreateHead(options, data.ClassCount);
         head.To(device).To(ComputeType);
-        using var backboneOptimizer = new Sgd(backbone.Parameters(), options.EffectiveLearningRate, options.Momentum, weightDecay: options.WeightDecay);
-        using var headOptimizer = new Sgd(head.Parameters(), options.EffectiveLearningRate, options.Momentum, weightDecay: options.WeightDecay);
+        double baseLearningRate = options.EffectiveLearningRate * _world.Size; // --batch is per rank: lr follows the global batch
+        using var backboneOptimizer = new Sgd(backbone.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
+        using var headOptimizer = new Sgd(head.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
         using ITeacherProvider? teachers = CreateTeachers(options, device);
 
         var checkpoints = new CheckpointFiles(run,
             [(BackboneFile, backbone), (HeadFile, head)],
             [(BackboneOptimizerFile, backboneOptimizer), (HeadOptimizerFile, headOptimizer)]);
         var position = checkpoints.LoadNewest<RunPosition>(log) ?? new RunPosition(0, 0);
-        var loader = new BatchLoader(data, options.BatchSize, options.Seed);
+        using DataParallel? parallel = _parallel = _world.Parallelise([backbone, head], options.Distributed);
+        var loader = new BatchLoader(data, options.BatchSize, options.Seed, sampler: _world.Sampler);
         long totalSteps = (long)loader.BatchesPerEpoch * options.Epochs;
         var stopwatch = Stopwatch.StartNew();
         long stepsThisSession = 0;
 
         for (int epoch = position.CompletedEpochs; epoch < options.Epochs; epoch++)
         {
-            double lr = options.EffectiveLearningRate * options.LearningRateFactor(epoch);
+            double lr = baseLearningRate * options.LearningRateFactor(epoch);
             backboneOptimizer.LearningRate = lr;
             headOptimizer.LearningRate = lr;
             // Random draws inside the network (dropout) depend only on seed and epoch, for exact resumption.
@@ -96,18 +107,19 @@ public sealed class RecognitionTrainer(
                     // the first step too: on a CPU the first ten steps can take minutes, and a silent start looks hung
                     if (step == 1 || step % options.LogEverySteps == 0 || step == loader.BatchesPerEpoch)
                         log.Report(Progress(epoch, step, loader, position.GlobalStep, totalSteps, losses, lr, stepsThisSession, stopwatch));
-                    if (options.VerifyEverySteps > 0 && position.GlobalStep % options.VerifyEverySteps == 0)
+                    if (options.VerifyEverySteps > 0 && position.GlobalStep % options.VerifyEverySteps == 0 && _world.IsMain)
                         Verify(backbone, position.GlobalStep, log, cancellation);
                 }
                 cancellation.ThrowIfCancellationRequested();
             }
-            if (options.VerifyEverySteps == 0) Verify(backbone, position.GlobalStep, log, cancellation);
+            if (options.VerifyEverySteps == 0 && _world.IsMain) Verify(backbone, position.GlobalStep, log, cancellation);
             position = new RunPosition(epoch + 1, position.GlobalStep);
-            string checkpoint = checkpoints.Save(position);
+            string checkpoint = _world.IsMain ? checkpoints.Save(position) : run.CheckpointPath(position.CompletedEpochs);
+            _world.Barrier(); // every rank starts the next epoch (or a resume) from a written checkpoint
             log.Report(new EpochCompleted(epoch + 1, position.GlobalStep, checkpoint, sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(step, 1))));
         }
 
-        return SaveModel(backbone);
+        return _world.IsMain ? SaveModel(backbone) : run.ModelPath;
     }
 
     public static MarginHead CreateHead(TrainingOptions options, int classes) => options.Mode == TrainingMode.CosFace
@@ -117,6 +129,7 @@ public sealed class RecognitionTrainer(
     private Dictionary<string, double> Step(Module<Tensor, Tensor> backbone, MarginHead head, Module<Tensor, Tensor>? teacher,
         Batch batch, Optimizer backboneOptimizer, Optimizer headOptimizer)
     {
+        _parallel?.BeforeForward();
         Tensor images = batch.Images.DType == ComputeType ? batch.Images : batch.Images.To(ComputeType);
         Tensor embeddings = Functional.Normalize(backbone.Forward(images));
         Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, batch.Labels), batch.Labels);
@@ -130,7 +143,9 @@ public sealed class RecognitionTrainer(
             loss = ce + kd;
             losses["kd"] = kd.Item();
         }
+        _parallel?.BeforeBackward();
         loss.Backward();
+        _parallel?.AfterBackward(); // gradients are the average over ranks from here on (clipping sees the global gradient)
         if (options.GradientClip is { } clip) GradientClipping.ClipGradNorm(backbone.Parameters(), clip);
         backboneOptimizer.Step();
         headOptimizer.Step();

@@ -110,6 +110,14 @@ public sealed record TrainingOptions
     /// <summary>Steps between verification checks on the validation pair sets; 0: only at the end of each epoch.</summary>
     public int VerifyEverySteps { get; init; }
 
+    /// <summary>Weights the backbone starts from (safetensors or .pth, by state_dict name) instead of a fresh initialisation.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InitWeights { get; init; }
+
+    /// <summary>Data-parallel settings (sync-bn, buckets); null: defaults. Only used when the run is one of several ranks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Distributed.DistributedOptions? Distributed { get; init; }
+
     public double EffectiveLearningRate => LearningRate * BatchSize / ReferenceBatchSize;
 
     public double EffectiveMargin => Margin ?? (Mode == TrainingMode.CosFace ? Recipe.CosFaceMargin : Recipe.ArcFaceMargin);
@@ -172,6 +180,8 @@ public sealed record TrainingOptions
             throw new ArgumentException("multi-step distillation needs a teacher model and the teacher's run folder (--teacher, --teacher-run)");
         if (Distils && Teacher!.EmbeddingSize != Model.EmbeddingSize)
             throw new ArgumentException($"the teacher's embedding size ({Teacher.EmbeddingSize}) must equal the student's ({Model.EmbeddingSize})");
+        Distributed?.Validate();
+        if (InitWeights is not null && !File.Exists(InitWeights)) throw new ArgumentException($"--init: weights file {InitWeights} does not exist");
     }
 }
 

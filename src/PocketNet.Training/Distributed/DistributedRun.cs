@@ -1,0 +1,18 @@
+using PocketNet.Training.Progress;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Training.Distributed;
+
+/// <summary>What a run folder looks like when several ranks train into it.</summary>
+public static class DistributedRun
+{
+    /// <summary>
+    /// Rank 0 writes the run's events.jsonl and reports to the observer; every other rank keeps its own
+    /// events-rank{r}.jsonl (its losses and images/s), which nothing else reads, so that the run's log stays one
+    /// voice.
+    /// </summary>
+    public static EventLog OpenLog(RunDirectory run, TrainingWorld world, IProgress<TrainingEvent>? observer) =>
+        world.IsMain
+            ? new EventLog(run.EventsPath, observer)
+            : new EventLog(Path.Combine(run.Path, $"events-rank{world.Rank}.jsonl"));
+}

@@ -1,0 +1,138 @@
+using PocketNet.Torch;
+using PocketNet.Torch.Serialization;
+
+namespace PocketNet.Distributed.Tests;
+
+/// <summary>
+/// The contract of data-parallel training, through the real CLI: with --sync-bn, 2 processes with --batch 16 move
+/// every weight as 1 process with --batch 32 does (all from the same --init weights), whether the ranks come from
+/// --nproc-per-node or from torchrun's variables; and a rank that dies stops the job with its name.
+/// One step (an epoch of 32 images): ArcFace at s = 64 amplifies rounding-level differences from step to step, so
+/// that after two steps even 1 and 2 threads of one process differ by up to 2e-3 in some tensors; that the ranks
+/// together read the global batch in every step is checked by DistributedSamplerTests.
+/// </summary>
+public sealed class DistributedTrainingTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly string _data;
+
+    private readonly string _init;
+
+    public DistributedTrainingTests()
+    {
+        _data = Synthesise(identities: 8, perIdentity: 4);
+        _init = Initial();
+    }
+
+    private string[] Train(string run, int batch, params string[] extra) => Train(run, batch, 1, extra);
+
+    private string[] Train(string run, int batch, int epochs, params string[] extra) =>
+    [
+        "train", "--genotype", PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString(), "--channels", "4", "--cells", "4",
+        "--embedding", "16", "--data", "recordio:" + Path.Combine(_data, "train"), "--out", run, "--epochs", epochs.ToString(), "--batch", batch.ToString(),
+        "--device", "cpu", "--seed", "5", "--log-every", "1", "--init", _init, .. extra,
+    ];
+
+    private string Single()
+    {
+        string run = Path.Combine(_temp.Path, "single");
+        WorkerResult single = WorkerProcesses.RunOnce(WorkerProcesses.CliAssembly, Train(run, 32));
+        Assert.True(single.ExitCode == 0, single.ToString());
+        return run;
+    }
+
+    // Initial weights from another seed than the runs' own (5): the runs must start from these, not from seed 5.
+    private string Initial()
+    {
+        string path = Path.Combine(_temp.Path, "init.safetensors");
+        var output = new StringWriter();
+        string[] init = ["init", "--genotype", PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString(), "--channels", "4", "--cells", "4",
+            "--embedding", "16", "--seed", "8", "--out", path];
+        Assert.Equal(0, PocketNet.Cli.Program.Run(init, output, output));
+        return path;
+    }
+
+    /// <summary>Per tensor: |Δ_a - Δ_b| / |Δ_b| where Δ is the change from the initial weights.</summary>
+    private void AssertSameChange(string runA, string runB, double tolerance)
+    {
+        using var scope = DisposeScope.Enter();
+        using TensorDictionary initial = SafeTensors.Load(_init);
+        using TensorDictionary a = SafeTensors.Load(Path.Combine(runA, "model", "weights.safetensors"));
+        using TensorDictionary b = SafeTensors.Load(Path.Combine(runB, "model", "weights.safetensors"));
+        int moved = 0;
+        var errors = new List<string>();
+        foreach (var (name, start) in initial)
+        {
+            if (start.DType != ScalarType.Float32) continue;
+            Tensor changeA = a[name] - start, changeB = b[name] - start;
+            double norm = changeB.Norm().Item();
+            if (norm == 0) continue;
+            moved++;
+            double difference = (changeA - changeB).Norm().Item(), relative = difference / norm;
+            // A change at float32's resolution of the stored weights (a bias whose gradient is zero up to rounding) has no meaningful relative error.
+            double resolution = 4 * Math.Pow(2, -23) * b[name].Norm().Item() + 1e-7 * Math.Sqrt(start.NumEl);
+            if (relative >= tolerance && difference > resolution) errors.Add($"{name}: relative error of the weight change {relative:E2} (|change| {norm:E2}, |weights| {start.Norm().Item():E2})");
+        }
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.True(moved > 20, $"only {moved} tensors changed");
+        // One step moves the stem a little from --init; seed 5's own weights are as far from it as the weights are large.
+        double drift = (b["stem.0.weight"] - initial["stem.0.weight"]).Norm().Item() / initial["stem.0.weight"].Norm().Item();
+        Assert.True(drift < 0.5, $"the run did not start from --init (stem moved {drift:P0})");
+    }
+
+    [Fact]
+    public void TwoBy16WithSyncBnMovesTheWeightsAsOneBy32_ThroughTheLauncherAndTorchrunVariables()
+    {
+        string single = Single();
+
+        string launched = Path.Combine(_temp.Path, "launched");
+        WorkerResult job = WorkerProcesses.RunOnce(WorkerProcesses.CliAssembly, Train(launched, 16, "--sync-bn", "--nproc-per-node", "2"));
+        Assert.True(job.ExitCode == 0, job.ToString());
+        Assert.Contains("starting ranks 0..1 of 2", job.Output);
+        AssertSameChange(launched, single, 1e-3);
+
+        string torchrun = Path.Combine(_temp.Path, "torchrun");
+        WorkerResult[] ranks = WorkerProcesses.RunRanks(2, WorkerProcesses.CliAssembly, _ => Train(torchrun, 16, "--sync-bn", "--gradient-sync", "per-tensor"));
+        foreach (WorkerResult r in ranks) Assert.True(r.ExitCode == 0, r.ToString());
+        AssertSameChange(torchrun, single, 1e-3);
+        Assert.True(File.Exists(Path.Combine(torchrun, "events-rank1.jsonl")));
+    }
+
+    [Fact]
+    public void AKilledRankStopsTheOtherWithItsName()
+    {
+        string run = Path.Combine(_temp.Path, "killed");
+        var port = WorkerProcesses.FreePort().ToString();
+        var env = new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = port };
+        string[] args = Train(run, 8, 50);
+        var rank0 = WorkerProcesses.Start(WorkerProcesses.CliAssembly, args, new Dictionary<string, string>(env) { ["RANK"] = "0", ["LOCAL_RANK"] = "0" });
+        var rank1 = WorkerProcesses.Start(WorkerProcesses.CliAssembly, args, new Dictionary<string, string>(env) { ["RANK"] = "1", ["LOCAL_RANK"] = "1" });
+        // kill rank 1 once training is under way (rank 0 has logged a step)
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(run, "events.jsonl")) || !File.ReadAllText(Path.Combine(run, "events.jsonl")).Contains("\"step\""))
+        {
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(90) && !rank0.Process.HasExited, "training did not start\n" + rank0.Error + rank0.Output);
+            Thread.Sleep(200);
+        }
+        rank1.Process.Kill();
+        WorkerResult survivor = rank0.Finish(0, TimeSpan.FromSeconds(60));
+        rank1.Finish(1, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, survivor.ExitCode);
+        Assert.Contains("rank 0 of 2", survivor.Error);
+        Assert.Contains("rank 1 stopped responding", survivor.Error);
+    }
+
+    // SynthFaces (faces of synthetic identities), not flat colours: nearly constant images make batch norm's
+    // gradient a difference of nearly equal terms, where rounding alone reaches 1e-3.
+    private string Synthesise(int identities, int perIdentity)
+    {
+        string folder = Path.Combine(_temp.Path, "synth");
+        var output = new StringWriter();
+        string[] synth = ["synth", "--out", folder, "--identities", identities.ToString(), "--images-per-identity", perIdentity.ToString(),
+            "--pairs", "20", "--seed", "1"];
+        Assert.True(PocketNet.Cli.Program.Run(synth, output, output) == 0, output.ToString());
+        return folder;
+    }
+
+    public void Dispose() => _temp.Dispose();
+}

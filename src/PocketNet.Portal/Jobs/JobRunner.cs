@@ -72,7 +72,7 @@ public sealed class JobRunner(
 
         try
         {
-            if (stop.Reason != JobStopReason.Lost) await FinishAsync(jobId, reporter, state, error);
+            if (stop.Reason != JobStopReason.Lost) await FinishAsync(jobId, reporter, state, error, engine);
         }
         finally
         {
@@ -124,8 +124,12 @@ public sealed class JobRunner(
         }
     }
 
-    /// <summary>Records how the job ended, retrying while the store refuses; gives up (and tells the engine) past the fault limit.</summary>
-    private async Task FinishAsync(int jobId, JobReporter reporter, JobState state, string? error)
+    /// <summary>
+    /// Records how the job ended, retrying while the store refuses (a locked or full database): the end of a job is
+    /// never dropped while this process lives. A process that stops meanwhile leaves the job running in the store,
+    /// where its stale heartbeat lets the engine's next delivery take it over.
+    /// </summary>
+    private async Task FinishAsync(int jobId, JobReporter reporter, JobState state, string? error, CancellationToken engine)
     {
         string me = worker.Name;
         bool requeue = state == JobState.Queued;
@@ -138,7 +142,7 @@ public sealed class JobRunner(
         };
         DateTime? finished = requeue ? null : DateTime.UtcNow;
         double progress = state == JobState.Succeeded ? 1 : reporter.Progress;
-        DateTime deadline = DateTime.UtcNow + Engine.StoreFaultLimit;
+        int failures = 0;
         while (true)
         {
             try
@@ -160,10 +164,16 @@ public sealed class JobRunner(
                 log.LogInformation("job {Job} {State}{Error}", jobId, state, error is null ? "" : $": {error}");
                 return;
             }
-            catch (Exception e) when (DateTime.UtcNow < deadline)
+            catch (Exception e) when (engine.IsCancellationRequested)
             {
-                log.LogWarning(e, "job {Job}: could not record its end ({State}); retrying", jobId, state);
-                await Task.Delay(Engine.JobHeartbeat);
+                // Stopping: the engine gives the job back to its queue when it sees a cancellation, not a failure.
+                throw new OperationCanceledException($"job {jobId}: could not record its end before the process stopped", e, engine);
+            }
+            catch (Exception e)
+            {
+                failures++;
+                log.LogWarning(e, "job {Job}: could not record its end ({State}, {Failures} tries); retrying", jobId, state, failures);
+                await Task.Delay(Engine.JobHeartbeat, CancellationToken.None);
             }
         }
     }

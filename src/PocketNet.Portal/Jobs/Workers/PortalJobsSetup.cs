@@ -32,31 +32,16 @@ public static class PortalJobsSetup
         services.AddSingleton<LiveQueues>();
         services.AddTransient<JobRunner>();
 
-        services.AddHangfire((sp, config) =>
-        {
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            PortalOptions o = sp.GetRequiredService<IOptions<PortalOptions>>().Value;
-            TimeSpan invisibility = TimeSpan.FromSeconds(engine.InvisibilitySeconds);
-            if (o.Database == "postgres")
-                config.UsePostgreSqlStorage(npgsql => npgsql.UseNpgsqlConnection(o.ConnectionString), new PostgreSqlStorageOptions
-                {
-                    SchemaName = PostgresSchema,
-                    // PortalInitializer installs the schema, under the same lock as the store's migrations.
-                    PrepareSchemaIfNecessary = false,
-                    InvisibilityTimeout = invisibility,
-                    // A job's fetch is renewed while its worker lives: only a dead worker's job becomes visible again.
-                    UseSlidingInvisibilityTimeout = true,
-                    QueuePollInterval = TimeSpan.FromMilliseconds(500),
-                });
-            else
-                config.UseSQLiteStorage(Path.Combine(sp.GetRequiredService<PortalPaths>().Home, "hangfire.db"), new SQLiteStorageOptions
-                {
-                    InvisibilityTimeout = invisibility,
-                    QueuePollInterval = TimeSpan.FromMilliseconds(500),
-                });
-        });
+        // The storage is this host's own object, not Hangfire's global JobStorage.Current: the engine's client,
+        // servers and dashboard all take it from the container (and tests host several portals in one process).
+        // Likewise the activator: Hangfire's default is the global JobActivator.Current, which the last host to start
+        // in a process sets, so jobs would be built from another host's container.
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<PortalPaths>(), engine));
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
 
         if (engine.RunsJobs)
         {
@@ -69,11 +54,37 @@ public static class PortalJobsSetup
                     server.HeartbeatInterval = engine.ServerHeartbeat;
                     server.ServerCheckInterval = engine.ServerHeartbeat;
                     server.ServerTimeout = 3 * engine.ServerHeartbeat;
-                    // A stopping process gives its jobs back (they resume at the next start or on another worker).
-                    server.StopTimeout = TimeSpan.FromSeconds(30);
+                    // A stopping process tells its jobs at once, and gives each 15 s to stop after its current step and
+                    // go back to the queue (it resumes at the next start or on another worker).
+                    server.StopTimeout = TimeSpan.Zero;
+                    server.ShutdownTimeout = TimeSpan.FromSeconds(15);
                 });
         }
         return builder;
+    }
+
+    private static JobStorage CreateStorage(PortalOptions portal, PortalPaths paths, JobEngineOptions engine)
+    {
+        TimeSpan invisibility = TimeSpan.FromSeconds(engine.InvisibilitySeconds);
+        if (portal.Database == "postgres")
+        {
+            var options = new PostgreSqlStorageOptions
+            {
+                SchemaName = PostgresSchema,
+                // PortalInitializer installs the schema, under the same lock as the store's migrations.
+                PrepareSchemaIfNecessary = false,
+                InvisibilityTimeout = invisibility,
+                // A job's fetch is renewed while its worker lives: only a dead worker's job becomes visible again.
+                UseSlidingInvisibilityTimeout = true,
+                QueuePollInterval = TimeSpan.FromMilliseconds(500),
+            };
+            return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(portal.ConnectionString!, options), options);
+        }
+        return new SQLiteStorage(Path.Combine(paths.Home, "hangfire.db"), new SQLiteStorageOptions
+        {
+            InvisibilityTimeout = invisibility,
+            QueuePollInterval = TimeSpan.FromMilliseconds(500),
+        });
     }
 
     /// <summary>The engine's dashboard (admin only) and the list of queues live workers serve.</summary>

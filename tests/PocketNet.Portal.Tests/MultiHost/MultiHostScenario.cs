@@ -25,7 +25,7 @@ namespace PocketNet.Portal.Tests.MultiHost;
 public sealed class MultiHostScenario : IAsyncLifetime
 {
     public const int Evaluations = 20;
-    public const int TrainingEpochs = 10;
+    public const int TrainingEpochs = 4;
     public const string LateQueue = "late";
 
     private readonly TempDirectory _home = new();

@@ -14,7 +14,8 @@ namespace PocketNet.Portal.Jobs;
 /// <see cref="JobRunner"/>. Cancel, resume and delete go through here too, and reach a job wherever it runs through
 /// the store, so the rules about which state allows what live in one place.
 /// </summary>
-public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanner planner, IBackgroundJobClient engine, PortalPaths paths)
+public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanner planner, IBackgroundJobClient engine, PortalPaths paths,
+    ILogger<JobQueue> log)
 {
     public async Task<JobRecord> EnqueueTrainingAsync(TrainRunRequest request, CancellationToken cancellation = default)
     {
@@ -61,15 +62,16 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         if (job is null) return false;
         if (job.State is not (JobState.Queued or JobState.Running))
             throw new ConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}, not queued or running");
-        // Only while it is still queued in the store: a worker may be taking it this very moment. The engine's copy
-        // stays queued; the worker that gets it finds the job cancelled and runs nothing.
+        // Only while it is still queued in the store: a worker may be taking it this very moment (it then finds the
+        // job cancelled and runs nothing).
         DateTime now = DateTime.UtcNow;
         int cancelled = await db.Jobs.Where(j => j.Id == id && j.State == JobState.Queued).ExecuteUpdateAsync(set => set
             .SetProperty(j => j.State, JobState.Cancelled)
             .SetProperty(j => j.FinishedAt, now)
             .SetProperty(j => j.Phase, "cancelled before it started"), cancellation);
+        if (cancelled == 1) ForgetEngineJob(job.EngineJobId);
         // Taken meanwhile, or running already: its worker stops it.
-        if (cancelled == 0)
+        else
             await db.Jobs.Where(j => j.Id == id && j.State == JobState.Running).ExecuteUpdateAsync(set => set
                 .SetProperty(j => j.CancelRequested, true), cancellation);
         return true;
@@ -104,6 +106,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         if (job.State == JobState.Running) throw new ConflictException($"job {id} is running; cancel it first");
         db.Jobs.Remove(job);
         await db.SaveChangesAsync(cancellation);
+        if (job.State == JobState.Queued) ForgetEngineJob(job.EngineJobId);
         if (job.RunFolder is not null && paths.Contains(job.RunFolder) && Directory.Exists(job.RunFolder))
             Directory.Delete(job.RunFolder, recursive: true);
         return true;
@@ -132,6 +135,23 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         await db.SaveChangesAsync(cancellation);
         await HandToEngineAsync(db, job, cancellation);
         return job;
+    }
+
+    /// <summary>
+    /// Takes a job that will not run out of the engine's queue, so a later resume's delivery is its only one. Best
+    /// effort: a delivery that is already under way finds the job cancelled or gone in the store and runs nothing.
+    /// </summary>
+    private void ForgetEngineJob(string? engineJobId)
+    {
+        if (engineJobId is null) return;
+        try
+        {
+            engine.Delete(engineJobId);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "could not take engine job {EngineJob} out of its queue; its delivery will find nothing to run", engineJobId);
+        }
     }
 
     /// <summary>Enqueues a run of the stored job on its queue; a job the engine cannot take fails with the reason.</summary>

@@ -29,6 +29,13 @@ public sealed class JobEngineDashboardTests(IdlePortal idle)
     }
 
     [Fact]
+    public async Task The_datasets_page_has_no_home_warning_when_the_worker_shares_the_home()
+    {
+        await The_queues_live_workers_serve_are_listed_with_their_worker();
+        Assert.DoesNotContain("worker-home-warning", await idle.Anonymous.GetStringAsync("/datasets"));
+    }
+
+    [Fact]
     public async Task The_queues_live_workers_serve_are_listed_with_their_worker()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);

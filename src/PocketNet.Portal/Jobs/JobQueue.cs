@@ -15,13 +15,16 @@ namespace PocketNet.Portal.Jobs;
 /// the store, so the rules about which state allows what live in one place.
 /// </summary>
 public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanner planner, IBackgroundJobClient engine, PortalPaths paths,
-    ILogger<JobQueue> log)
+    Microsoft.Extensions.Options.IOptions<JobEngineOptions> roles, ILogger<JobQueue> log)
 {
+    // A web host runs no jobs: devices are its workers' (they resolve auto and check cuda:N when they run the job).
+    private bool DevicesHere => roles.Value.RunsJobs;
+
     public async Task<JobRecord> EnqueueTrainingAsync(TrainRunRequest request, CancellationToken cancellation = default)
     {
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         var (teacher, teacherRun) = await FindTeacherAsync(db, request.TeacherModelId, cancellation);
-        var (options, data) = planner.PlanTraining(request, teacher, teacherRun);
+        var (options, data) = planner.PlanTraining(request, teacher, teacherRun, DevicesHere);
         string title = !string.IsNullOrWhiteSpace(request.Name)
             ? request.Name.Trim()
             : $"{options.Model.DisplayName} {options.Mode} on {data.Name}";
@@ -30,7 +33,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
 
     public async Task<JobRecord> EnqueueSearchAsync(SearchRunRequest request, CancellationToken cancellation = default)
     {
-        var (options, data) = planner.PlanSearch(request);
+        var (options, data) = planner.PlanSearch(request, DevicesHere);
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         string title = !string.IsNullOrWhiteSpace(request.Name) ? request.Name.Trim() : $"DARTS search on {data.Name} ({options.Epochs} epochs)";
         return await AddAsync(db, JobKind.Search, title, request, options.Device, request.Queue, cancellation);
@@ -45,7 +48,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         ModelRecord model = await db.Models.FindAsync([request.ModelId], cancellation)
             ?? throw new ArgumentException($"modelId: there is no model {request.ModelId}");
         if (model.Folder is null) throw new ArgumentException($"modelId: {model.DisplayName} has no weights to evaluate (a published reference row)");
-        string device = JobPlanner.ResolveDevice(request.Device);
+        string device = JobPlanner.ResolveDevice(request.Device, DevicesHere);
         string title = $"evaluate {model.DisplayName} on {string.Join(", ", request.Benchmarks)}";
         if (title.Length > 200) title = title[..197] + "...";
         return await AddAsync(db, JobKind.Evaluation, title, request, device, request.Queue, cancellation, model.Id);

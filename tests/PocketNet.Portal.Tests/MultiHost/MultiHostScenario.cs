@@ -18,7 +18,8 @@ namespace PocketNet.Portal.Tests.MultiHost;
 /// <item>The web host and workers A and B start at the same moment on an empty database (they initialise it together).</item>
 /// <item>20 evaluations of an uploaded ONNX model are queued on the web host and run on A and B.</item>
 /// <item>A training run starts; once it has a checkpoint, its worker is killed with kill -9; the other takes it over.</item>
-/// <item>An evaluation is queued on a queue no live worker serves; worker C, started later for that queue, runs it.</item>
+/// <item>An evaluation is queued on a queue no live worker serves; worker C, started later for that queue (and
+/// seeing a home of its own), runs it; the datasets page warns that C does not see the shared home.</item>
 /// <item>A long training run starts on the surviving worker; a cancel sent to the web host stops it.</item>
 /// </list>
 /// </summary>
@@ -29,6 +30,7 @@ public sealed class MultiHostScenario : IAsyncLifetime
     public const string LateQueue = "late";
 
     private readonly TempDirectory _home = new();
+    private readonly TempDirectory _otherHome = new();
     private readonly List<PortalProcess> _processes = [];
     private PostgresServer? _postgres;
     private string _connectionString = "";
@@ -56,6 +58,8 @@ public sealed class MultiHostScenario : IAsyncLifetime
 
     public JobView LateBeforeWorker { get; private set; } = null!;
     public JobView LateDone { get; private set; } = null!;
+    public string DatasetsPageBeforeC { get; private set; } = "";
+    public string DatasetsPageWithC { get; private set; } = "";
 
     public JobView CancelTarget { get; private set; } = null!;
     public JobView Cancelled { get; private set; } = null!;
@@ -115,9 +119,12 @@ public sealed class MultiHostScenario : IAsyncLifetime
         JobView late = await PostAsync("/api/evaluations", new { modelId = model.Id, benchmarks = new[] { "synth_lfw" }, runtime = "onnx", device = "cpu", queue = LateQueue });
         await Task.Delay(TimeSpan.FromSeconds(3));
         LateBeforeWorker = await JobAsync(late.Id);
-        WorkerC = Start("worker", new Dictionary<string, string> { ["Portal__Queues__0__Name"] = LateQueue });
+        // C sees a home of its own (as a host without the shared mount would): the datasets page says so.
+        DatasetsPageBeforeC = await web.GetStringAsync("/datasets");
+        WorkerC = Start("worker", new Dictionary<string, string> { ["Portal__Queues__0__Name"] = LateQueue, ["Portal__Home"] = _otherHome.Path });
         await WorkerC.WaitReadyAsync();
         LateDone = await PortalFactory.WaitForJobAsync(web, late.Id, TimeSpan.FromMinutes(3));
+        DatasetsPageWithC = await web.GetStringAsync("/datasets");
 
         // 5. A cancel sent to the web host stops a job running on a worker.
         JobView target = await PostAsync("/api/runs", TinyRuns.Steady("cancelled from the web host", 500));
@@ -134,6 +141,7 @@ public sealed class MultiHostScenario : IAsyncLifetime
         foreach (PortalProcess process in _processes) process.Dispose();
         _postgres?.Dispose();
         _home.Dispose();
+        _otherHome.Dispose();
         return Task.CompletedTask;
     }
 

@@ -64,6 +64,16 @@ public sealed class MultiHostTests(MultiHostScenario run, ITestOutputHelper outp
     }
 
     [Fact]
+    public void The_datasets_page_warns_about_a_live_worker_that_does_not_see_the_shared_home()
+    {
+        Assert.DoesNotContain("worker-home-warning", run.DatasetsPageBeforeC);
+        string warning = System.Text.RegularExpressions.Regex.Match(run.DatasetsPageWithC, "id=\"worker-home-warning\"[^>]*>(.*?)</p>",
+            System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains(run.WorkerC.WorkerName, warning);
+        Assert.DoesNotContain(run.SurvivingWorker, warning);
+    }
+
+    [Fact]
     public void A_cancel_sent_to_the_web_host_stops_the_job_on_its_worker_within_seconds()
     {
         output.WriteLine($"cancel reached worker {run.CancelTarget.Worker} and the job stopped after {run.CancelTime.TotalSeconds:F1} s");

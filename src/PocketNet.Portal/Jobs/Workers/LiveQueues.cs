@@ -34,6 +34,11 @@ public sealed class LiveQueues(JobStorage storage, IOptions<JobEngineOptions> op
         }
     }
 
+    /// <summary>Live workers that left no mark in this host's home (<see cref="WorkerHomeMark"/>): they see another folder.</summary>
+    public IReadOnlyList<string> WorkersWithoutHome(PortalPaths paths) =>
+        Read().SelectMany(q => q.Workers).Select(w => w.Worker).Distinct(StringComparer.Ordinal)
+            .Where(w => !File.Exists(WorkerHomeMark.MarkOf(paths, w))).Order(StringComparer.Ordinal).ToList();
+
     // Hangfire names a server "<our server name>:<its own suffix>"; ours is "host:pid:queue".
     private static string WorkerOf(string server)
     {

@@ -38,13 +38,15 @@ public static class PortalJobsSetup
         // in a process sets, so jobs would be built from another host's container.
         services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<PortalPaths>(), engine));
-        services.AddHangfire(config => config
+        services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(EngineLogProvider.Instance.Use(sp.GetRequiredService<ILoggerFactory>())));
 
         if (engine.RunsJobs)
         {
+            services.AddHostedService<WorkerHomeMark>();
             foreach (WorkerQueueOption queue in engine.ResolveQueues(portal.JobsPerDevice))
                 services.AddHangfireServer((sp, server) =>
                 {

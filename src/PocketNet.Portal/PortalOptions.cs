@@ -44,6 +44,12 @@ public sealed class PortalOptions
     /// <summary>API keys accepted in the X-Api-Key header for state-changing endpoints.</summary>
     public List<string> ApiKeys { get; set; } = [];
 
+    /// <summary>Sign-in posts one client address may make per minute; more are answered 429.</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 5;
+
+    /// <summary>Wrong API keys one client address may send before it is locked out (one more allowed every 6 s).</summary>
+    public int ApiKeyFailuresAllowed { get; set; } = 10;
+
     public string ResolveHome() =>
         Path.GetFullPath(Home ?? Path.Combine(BenchmarkRoots.FindRepositoryDataFolder() ?? Path.GetFullPath("data"), "portal"));
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,12 @@ public static class PortalSetup
         services.AddOptions<PortalOptions>().Bind(builder.Configuration.GetSection(PortalOptions.Section))
             .Validate(o => o.JobsPerDevice >= 1, "Portal:JobsPerDevice must be at least 1")
             .Validate(o => o.MaxUploadMegabytes >= 1, "Portal:MaxUploadMegabytes must be at least 1")
+            .Validate(o => o.SignInAttemptsPerMinute >= 1 && o.ApiKeyFailuresAllowed >= 1, "Portal:SignInAttemptsPerMinute and Portal:ApiKeyFailuresAllowed must be at least 1")
             .Validate(o => o.Database is "sqlite" or "postgres", "Portal:Database must be sqlite or postgres")
+            .Validate(o => string.IsNullOrEmpty(o.AdminPassword) || SecretStrength.Weakness(o.AdminPassword) is null,
+                $"Portal:AdminPassword is too weak: use at least {SecretStrength.MinLength} characters, {SecretStrength.MinDistinct} of them different, and no common password in it (or set none to have one generated)")
+            .Validate(o => o.ApiKeys.All(k => k.Length == 0 || SecretStrength.Weakness(k) is null),
+                $"a key of Portal:ApiKeys is too weak: use at least {SecretStrength.MinLength} characters, {SecretStrength.MinDistinct} of them different, and no common password in it")
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(PortalOptions.Section).Get<PortalOptions>() ?? new PortalOptions();
 
@@ -42,6 +48,7 @@ public static class PortalSetup
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();
+        services.AddSingleton<RunEvents>();
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<PublishedResults>();
         // Start-up order matters: the store is migrated before the engine's workers start.
@@ -62,16 +69,21 @@ public static class PortalSetup
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
+        // Bodies are small everywhere; the upload endpoints raise their own limit once the admin is known (UploadBodyLimit).
         long uploadLimit = (long)options.MaxUploadMegabytes * 1024 * 1024 + 1024 * 1024;
         services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = uploadLimit);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = uploadLimit);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = UploadBodyLimit.DefaultBytes);
         return builder;
     }
 
     public static WebApplication UsePortal(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<JobEngineOptions>>().Value.ServesPages) return app.UseWorkerOnly();
-        app.UseExceptionHandler();
+        // A body over its limit, or a request Kestrel could not read, keeps its own status (413, 400) on pages too.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         // Bare API status codes get a problem body; an address no page serves gets the not-found page.
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
@@ -79,6 +91,9 @@ public static class PortalSetup
         app.UseStaticFiles();
         // Routing after the status-code pages, so a re-executed request finds the not-found page's endpoint.
         app.UseRouting();
+        // Before authentication: a refused request costs no password check and no session lookup.
+        app.UseMiddleware<CrossOriginWrites>();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -90,6 +105,7 @@ public static class PortalSetup
         api.MapModelImportApi();
         api.MapLeaderboardApi();
         api.MapDatasetsApi();
+        api.MapRecipesApi();
         app.MapAccountEndpoints();
         app.MapUploadFormEndpoint();
         app.MapHub<JobsHub>(JobsHub.Path);

@@ -4,6 +4,10 @@ using PocketNet.Portal;
 WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
+    // appsettings.json is copied next to the binary; reading it from there, not from the working directory, is what
+    // makes Portal:ApiKeys, AllowedHosts and the log levels written in it count however the portal is started
+    // (./run.sh starts it from the repository's root). WebApplicationFactory passes its own content root.
+    ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
     // The repository's top-level wwwroot/ is copied next to the binary at build time.
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });

@@ -100,13 +100,34 @@ public sealed class CliTests : IDisposable
         [
             "train", "--genotype", PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString(), "--channels", "4", "--cells", "4",
             "--embedding", "16", "--data", "recordio:" + data, "--out", run, "--epochs", "2", "--batch", "8", "--milestones", "2",
-            "--device", "cpu", "--seed", "3",
+            "--device", "cpu", "--seed", "3", "--recipe", "casia-webface", "--clip", "none",
         ];
         var (code, output, error) = CliRunner.Run(train);
         Assert.True(code == 0, error + output);
         Assert.Contains("[synthetic]", output);
+        // what the run follows and where it departs from it, printed before the first step and kept in run.json
+        Assert.Contains("recipe casia-webface:", output);
+        Assert.Contains("differs: gradient clip: none (recipe 5)", output);
+        Assert.Contains("differs: milestones: 2 (recipe 20,28,32)", output);
+        using (var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.OptionsFile))))
+        {
+            Assert.Equal("casia-webface", options.RootElement.GetProperty("recipe").GetProperty("name").GetString());
+            Assert.Equal(JsonValueKind.Null, options.RootElement.GetProperty("gradient_clip").ValueKind);
+            Assert.Contains(options.RootElement.GetProperty("deviations").EnumerateArray(), d => d.GetString() == "gradient clip: none (recipe 5)");
+        }
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "model", "config.json"))))
+            Assert.Contains(config.RootElement.GetProperty("deviations").EnumerateArray(), d => d.GetString() == "gradient clip: none (recipe 5)");
         Assert.True(File.Exists(Path.Combine(run, "model", "weights.safetensors")));
         Assert.Equal([1, 2], new RunDirectory(run).Checkpoints());
+
+        // a multi-step student of that run: without --teacher, the teacher is the genotype network the run trained
+        string student = Path.Combine(_temp.Path, "student");
+        var distilled = CliRunner.Run("train", "--genotype", PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString(), "--channels", "4",
+            "--cells", "4", "--embedding", "16", "--data", "recordio:" + data, "--out", student, "--epochs", "1", "--batch", "8",
+            "--device", "cpu", "--mode", "multistep-kd", "--teacher-run", run);
+        Assert.True(distilled.ExitCode == 0, distilled.Error + distilled.Output);
+        using (var studentOptions = JsonDocument.Parse(File.ReadAllText(Path.Combine(student, RunDirectory.OptionsFile))))
+            Assert.Equal(4, studentOptions.RootElement.GetProperty("teacher").GetProperty("channels").GetInt32());
 
         // resume of a finished run has nothing left to do but rewrites the model; it must not fail
         var resumed = CliRunner.Run("resume", run);

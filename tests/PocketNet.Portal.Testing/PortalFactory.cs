@@ -17,7 +17,7 @@ namespace PocketNet.Portal.Testing;
 /// </summary>
 public sealed class PortalFactory(string? home = null) : WebApplicationFactory<Program>
 {
-    public const string AdminPassword = "test-admin-password";
+    public const string AdminPassword = "test-admin-secret-7c1e";
     public const string ApiKey = "test-api-key";
 
     /// <summary>How long a job may take before a wait gives up: generous, since the test machine may be busy.</summary>
@@ -51,6 +51,10 @@ public sealed class PortalFactory(string? home = null) : WebApplicationFactory<P
         builder.UseSetting("Portal:AdminPassword", AdminPassword);
         builder.UseSetting("Portal:ApiKeys:0", ApiKey);
         builder.UseSetting("Portal:MaxUploadMegabytes", "2");
+        // Every test client has the same (no) address, so the per-address sign-in throttles would tie unrelated tests
+        // together; the tests of the throttles set their own limits in Settings.
+        builder.UseSetting("Portal:SignInAttemptsPerMinute", "100000");
+        builder.UseSetting("Portal:ApiKeyFailuresAllowed", "100000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (ConfigureServices is { } configure) builder.ConfigureServices(configure);
         builder.UseEnvironment("Production");

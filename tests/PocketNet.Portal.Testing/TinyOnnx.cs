@@ -22,7 +22,9 @@ public static class TinyOnnx
     public static byte[] FaceModel => Exported.Value;
 
     /// <summary>A valid ONNX graph (GlobalAveragePool, Flatten) with the given input and output shapes; null is a symbolic batch.</summary>
-    public static byte[] Crafted(long?[] inputShape, long?[] outputShape)
+    public static byte[] Crafted(long?[] inputShape, long?[] outputShape) => Crafted(inputShape, outputShape, _ => { });
+
+    private static byte[] Crafted(long?[] inputShape, long?[] outputShape, Action<ProtoWriter> more)
     {
         var graph = new ProtoWriter();
         bool flatten = outputShape.Length == 2;
@@ -31,6 +33,7 @@ public static class TinyOnnx
         graph.String(2, "crafted");
         graph.Message(11, ValueInfo("input", inputShape));
         graph.Message(12, ValueInfo("embedding", outputShape));
+        more(graph);
 
         var opset = new ProtoWriter();
         opset.String(1, "");
@@ -42,6 +45,16 @@ public static class TinyOnnx
         model.Message(7, graph);
         model.Message(8, opset);
         return model.ToArray();
+    }
+
+    /// <summary>A crafted face-shaped graph that also declares a float initializer of <paramref name="dims"/> (and holds no data for it).</summary>
+    public static byte[] WithInitializer(string name, params long[] dims)
+    {
+        var tensor = new ProtoWriter();
+        foreach (long d in dims) tensor.Varint(1, unchecked((ulong)d));
+        tensor.Varint(2, 1); // float
+        tensor.String(8, name);
+        return Crafted([null, 3, 112, 112], [null, 3], graph => graph.Message(5, tensor));
     }
 
     private static byte[] Export()

@@ -3,6 +3,7 @@ using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Tests.Support;
 using PocketNet.Torch;
+using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
 
 namespace PocketNet.Portal.Tests;
@@ -48,6 +49,27 @@ public sealed class JobPlannerTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(7)]
+    public void The_portal_plans_the_schedule_the_cli_plans(int epochs)
+    {
+        TrainingOptions portal = Planner.PlanTraining(TinyRuns.Training(epochs: epochs), null, null).Options;
+        TrainingOptions cli = TrainingOptions.FromRecipe(TrainingRecipe.Default, TrainingMode.ArcFace, portal.Model, portal.Data, epochs);
+        Assert.Equal(cli.Milestones, portal.Milestones);
+        Assert.Equal(cli.ScheduleNote, portal.ScheduleNote);
+        Assert.Equal(cli.GradientClip, portal.GradientClip);
+    }
+
+    [Fact]
+    public void A_recipe_is_chosen_by_name_and_an_unknown_one_is_refused_naming_the_field()
+    {
+        TrainingOptions casia = Planner.PlanTraining(TinyRuns.Training(epochs: 34) with { Recipe = "casia-webface" }, null, null).Options;
+        Assert.Equal([20, 28, 32], casia.Milestones);
+        var error = Assert.Throws<ArgumentException>(() => Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { Recipe = "/etc/passwd.json" }, null, null));
+        Assert.StartsWith("recipe: '/etc/passwd.json' is not one of", error.Message);
+    }
+
     [Fact]
     public void Milestones_given_in_the_request_are_kept() =>
         Assert.Equal([3], Planner.PlanTraining(TinyRuns.Training(epochs: 5) with { Milestones = [3] }, null, null).Options.Milestones);
@@ -63,7 +85,8 @@ public sealed class JobPlannerTests
         Assert.Equal("cpu", options.Device);
         Assert.Equal(TrainingMode.ArcFace, options.Mode);
         Assert.Equal(32, options.Model.EmbeddingSize);
-        Assert.Null(options.GradientClip);
+        Assert.Equal(5, options.GradientClip); // the official train_arc.py clips ArcFace training too
+        Assert.Equal("ms1mv2", options.Recipe.Name);
         Assert.Single(options.Validation);
         Assert.EndsWith("lfw.bin", options.Validation[0]);
     }

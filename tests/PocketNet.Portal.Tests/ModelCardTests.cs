@@ -1,6 +1,10 @@
 using System.Globalization;
 using PocketNet.Portal.Downloads;
+using System.Text.Json;
+using PocketNet.Models.Registry;
 using PocketNet.Portal.Store;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Recognition;
 
 namespace PocketNet.Portal.Tests;
 
@@ -92,4 +96,31 @@ public sealed class ModelCardTests
             CultureInfo.CurrentCulture = before;
         }
     }
+
+    [Fact]
+    public void A_trained_models_card_names_its_recipe_and_every_deviation_from_it()
+    {
+        string folder = Directory.CreateTempSubdirectory("pocketnet-card-").FullName;
+        try
+        {
+            var config = new TrainedModelConfig(RecognitionTrainerConfig(), TrainingMode.ArcFace, "SynthFaces", true, 2, 925_632)
+            {
+                Recipe = "ms1mv2",
+                Deviations = ["epochs: 2 (recipe 26)", "gradient clip: none (recipe 5)"],
+            };
+            File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config, EventLog.IndentedJsonOptions));
+            ModelRecord model = Trained();
+            model.Folder = folder;
+            string card = ModelCard.Write(model, []).ReplaceLineEndings("\n");
+            Assert.Contains("## Recipe\n\nTrained with the `ms1mv2` recipe of the official PocketNet scripts (fdbtrs/PocketNet config/", card);
+            Assert.Contains("Deviations from the recipe:\n- epochs: 2 (recipe 26)\n- gradient clip: none (recipe 5)\n", card);
+            Assert.DoesNotContain("## Recipe", ModelCard.Write(Trained(), []));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static ModelConfig RecognitionTrainerConfig() => ModelRegistry.Resolve("pocketnet-s-128", null);
 }

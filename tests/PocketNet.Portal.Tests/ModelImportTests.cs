@@ -95,6 +95,70 @@ public sealed class ModelImportTests : IClassFixture<ModelImportTests.TrainedPor
     }
 
     [Fact]
+    public async Task A_config_json_larger_than_any_config_is_refused()
+    {
+        byte[] zip = Rewrite(_fixture.Zip, (name, content, add) =>
+        {
+            if (name == "config.json") add(name, [.. content, .. Enumerable.Repeat((byte)' ', 100 * 1024)]);
+            else if (name != "SHA256SUMS") add(name, content);
+        });
+        await AssertRefused(await Import(zip, "big-config"), "config.json unpacks to more than 65,536 bytes");
+    }
+
+    [Fact]
+    public async Task A_model_onnx_that_is_no_onnx_model_is_refused()
+    {
+        byte[] zip = Rewrite(_fixture.Zip, (name, content, add) =>
+        {
+            if (name == "model.onnx") add(name, "<html>not a model</html>"u8.ToArray());
+            else if (name != "SHA256SUMS") add(name, content);
+        });
+        await AssertRefused(await Import(zip, "not-onnx"), "model.onnx");
+        Assert.Empty(Directory.GetFileSystemEntries(_fixture.Portal.Paths.Uploads));
+    }
+
+    [Fact]
+    public async Task A_model_onnx_of_another_network_is_refused()
+    {
+        byte[] zip = Rewrite(_fixture.Zip, (name, content, add) =>
+        {
+            if (name == "model.onnx") add(name, TinyOnnx.Crafted([null, 3, 112, 112], [null, 3]));
+            else if (name != "SHA256SUMS") add(name, content);
+        });
+        await AssertRefused(await Import(zip, "other-onnx"), "3-dimensional embeddings, config.json says 32");
+    }
+
+    [Fact]
+    public async Task A_bad_checksum_line_is_named_by_number_and_never_repeated()
+    {
+        string secret = new('Q', 5000);
+        byte[] zip = Rewrite(_fixture.Zip, (name, content, add) =>
+            add(name, name == "SHA256SUMS" ? [.. content, .. System.Text.Encoding.UTF8.GetBytes(secret + "\n")] : content));
+        HttpResponseMessage response = await Import(zip, "bad-sums");
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("line 6 of SHA256SUMS", body); // after the five files the zip lists
+        Assert.DoesNotContain("QQQQ", body);
+        Assert.True(body.Length < 1000, $"the error is {body.Length} characters");
+    }
+
+    [Fact]
+    public async Task A_config_that_does_not_read_is_refused_without_naming_the_server_s_folders()
+    {
+        byte[] zip = Rewrite(_fixture.Zip, (name, content, add) =>
+        {
+            if (name == "config.json") add(name, "{\"architecture\": 42}"u8.ToArray());
+            else if (name != "SHA256SUMS") add(name, content);
+        });
+        HttpResponseMessage response = await Import(zip, "broken-config");
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("config.json", body);
+        Assert.DoesNotContain(_fixture.Portal.Home, body);
+        Assert.Empty(Directory.GetFileSystemEntries(_fixture.Portal.Paths.Uploads));
+    }
+
+    [Fact]
     public async Task Importing_needs_the_admin()
     {
         using var content = Form(_fixture.Zip, "anonymous");

@@ -1,6 +1,8 @@
 using PocketNet.Application.Training;
 using PocketNet.Models.Registry;
+using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
+using PocketNet.Training.Runs;
 
 namespace PocketNet.Cli.Commands;
 
@@ -18,10 +20,12 @@ public sealed class TrainCommand : ICommand
         """
         pocketnet train --model NAME | --genotype G [--channels C --cells N] [--embedding E]
                         --data recordio:DIR | folder:DIR   --out RUN_DIR
-                        [--mode arcface|cosface|kd|multistep-kd] [--epochs 26] [--batch 128] [--lr 0.1 (at batch 512)]
-                        [--milestones 8,14,20,25] [--momentum 0.9] [--weight-decay 5e-4] [--clip NORM]
-                        [--margin M] [--scale S] [--kd-weight 100]
-                        [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE] [--teacher-run DIR]
+                        [--mode arcface|cosface|kd|multistep-kd] [--recipe ms1mv2|casia-webface|FILE.json]
+                        [--epochs 26] [--batch 128] [--lr 0.1 (at batch 512)] [--milestones 8,14,20,25]
+                        [--momentum 0.9] [--weight-decay 5e-4] [--clip 5|none] [--margin M] [--scale S]
+                        [--kd-weight 100] [--reference-sine]
+                        [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
+                        [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
         """;
 
@@ -31,6 +35,7 @@ public sealed class TrainCommand : ICommand
         TrainingOptions options = Read(arguments);
         string runFolder = arguments.Required("out", "the run folder to create");
         arguments.EnsureAllUsed();
+        Describe(options, output);
         return Execute(output, cancellation => TrainingService.Train(options, runFolder, new ConsoleProgress(output), cancellation));
     }
 
@@ -38,24 +43,26 @@ public sealed class TrainCommand : ICommand
     {
         ModelConfig model = ModelOptions.Read(a);
         TrainingMode mode = ParseMode(a.Optional("mode") ?? "arcface");
+        TrainingRecipe recipe = TrainingRecipe.Resolve(a.Optional("recipe") ?? TrainingRecipe.DefaultName);
         string? teacher = a.Optional("teacher");
-        var defaults = new TrainingOptions { Model = model, Data = new DataSource("", "") };
-        return new TrainingOptions
+        TrainingOptions defaults = TrainingOptions.FromRecipe(recipe, mode, model,
+            DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the training images")), a.OptionalInt("epochs"));
+        IReadOnlyList<int>? milestones = a.IntList("milestones");
+        return defaults with
         {
-            Mode = mode,
-            Model = model,
-            Data = DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the training images")),
             Epochs = a.Int("epochs", defaults.Epochs, 1),
             BatchSize = a.Int("batch", defaults.BatchSize, 2),
             LearningRate = a.Double("lr", defaults.LearningRate, 0),
-            Milestones = a.IntList("milestones") ?? defaults.Milestones,
+            Milestones = milestones ?? defaults.Milestones,
+            ScheduleNote = milestones is null ? defaults.ScheduleNote : null,
             Momentum = a.Double("momentum", defaults.Momentum, 0, 1),
             WeightDecay = a.Double("weight-decay", defaults.WeightDecay, 0),
-            GradientClip = a.OptionalDouble("clip") ?? (mode is TrainingMode.Distillation or TrainingMode.MultiStepDistillation ? 5 : null),
+            GradientClip = ReadClip(a, defaults.GradientClip),
             Margin = a.OptionalDouble("margin"),
             Scale = a.Double("scale", defaults.Scale, 0),
             DistillationWeight = a.Double("kd-weight", defaults.DistillationWeight, 0),
-            Teacher = teacher is null ? null : ModelRegistry.Resolve(teacher, a.OptionalInt("teacher-embedding") ?? model.EmbeddingSize),
+            ClampArcFaceSine = !a.Flag("reference-sine"),
+            Teacher = teacher is not null ? ModelRegistry.Resolve(teacher, a.OptionalInt("teacher-embedding") ?? model.EmbeddingSize) : TeacherOfRun(a.Optional("teacher-run")),
             TeacherWeights = a.Optional("teacher-weights"),
             TeacherRun = a.Optional("teacher-run"),
             Validation = a.Optional("validation")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
@@ -64,6 +71,21 @@ public sealed class TrainCommand : ICommand
             Device = a.Optional("device") ?? "auto",
             LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
         };
+    }
+
+    /// <summary>Without --teacher, a multi-step teacher is the network its run trained (its run.json), genotype networks included.</summary>
+    private static ModelConfig? TeacherOfRun(string? teacherRun) =>
+        teacherRun is null ? null : new RunDirectory(teacherRun).ReadOptions<TrainingOptions>().Model;
+
+    /// <summary>--clip NORM, or --clip none to train without clipping (a deviation from every reference script).</summary>
+    private static double? ReadClip(Arguments a, double? recipeClip) =>
+        string.Equals(a.Optional("clip"), "none", StringComparison.OrdinalIgnoreCase) ? null : a.OptionalDouble("clip") ?? recipeClip;
+
+    /// <summary>What the run follows and where it departs from it, printed before the first step.</summary>
+    internal static void Describe(TrainingOptions options, TextWriter output)
+    {
+        output.WriteLine($"recipe {options.Recipe.Name}: {options.Recipe.Description}");
+        foreach (string deviation in options.Deviations) output.WriteLine($"  differs: {deviation}");
     }
 
     private static TrainingMode ParseMode(string text) => text.ToLowerInvariant() switch

@@ -7,7 +7,11 @@ namespace PocketNet.Models.Heads;
 /// θ + m &lt; π; past that point cos(θ + m) would rise again, so the reference falls back to
 /// s·(cos θ − m·sin m), which keeps the logit decreasing in θ.
 /// </summary>
-public sealed class ArcFaceHead(int embeddingSize, int classes, double scale = 64, double margin = 0.5)
+/// <param name="clampSine">
+/// True (our default): sin θ = sqrt(max(0, 1 − cos² θ)). False: the reference's sqrt(1 − cos² θ), which is NaN
+/// when a cosine exceeds 1 (its clamp allows up to 1 + 1e-5); identical everywhere else.
+/// </param>
+public sealed class ArcFaceHead(int embeddingSize, int classes, double scale = 64, double margin = 0.5, bool clampSine = true)
     : MarginHead(embeddingSize, classes, scale, margin)
 {
     private readonly double _cosM = Math.Cos(margin), _sinM = Math.Sin(margin);
@@ -17,9 +21,8 @@ public sealed class ArcFaceHead(int embeddingSize, int classes, double scale = 6
     protected override Tensor ApplyMargin(Tensor targetCosine)
     {
         using var scope = DisposeScope.Enter();
-        // clamped at 0: the cosine may exceed 1 by rounding (and by the reference's clamp), where the
-        // reference's sqrt would return NaN; identical to it everywhere else
-        Tensor sine = (1.0 - targetCosine.Square()).ClampMin(0).Sqrt();
+        Tensor sineSquared = 1.0 - targetCosine.Square();
+        Tensor sine = (clampSine ? sineSquared.ClampMin(0) : sineSquared).Sqrt();
         Tensor withMargin = targetCosine * _cosM - sine * _sinM; // cos(θ + m)
         return Tensors.Where(targetCosine.Gt(_threshold), withMargin, targetCosine - _fallback).MoveToOuterScope();
     }

@@ -118,8 +118,9 @@ public sealed partial record Genotype(
         var nodes = new List<IReadOnlyList<Edge>>();
         foreach (string node in value[2..^2].Split("],", StringSplitOptions.TrimEntries))
         {
+            if (nodes.Count == MaxNodes) throw new FormatException($"a cell has more than {MaxNodes} nodes");
             var edges = EdgePattern().Matches(node)
-                .Select(m => new Edge(Primitives.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+                .Select(m => new Edge(Primitives.Parse(m.Groups[1].Value), State(m.Groups[2].Value)))
                 .ToList();
             if (edges.Count == 0) throw new FormatException($"no (operation, input) pair in '{node}'");
             nodes.Add(edges);
@@ -132,14 +133,27 @@ public sealed partial record Genotype(
         Match range = Regex.Match(value, @"^range\(\s*(\d+)\s*,\s*(\d+)\s*\)$");
         if (range.Success)
         {
-            int start = int.Parse(range.Groups[1].Value, CultureInfo.InvariantCulture);
-            int end = int.Parse(range.Groups[2].Value, CultureInfo.InvariantCulture);
+            int start = State(range.Groups[1].Value), end = State(range.Groups[2].Value, allowEnd: true);
             return Enumerable.Range(start, Math.Max(0, end - start)).ToList();
         }
         Match list = Regex.Match(value, @"^\[([\d\s,]*)\]$");
         if (!list.Success) throw new FormatException($"concat '{value}' is neither range(a, b) nor a list of integers");
         return list.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+            .Select(s => State(s)).ToList();
+    }
+
+    /// <summary>More nodes than any cell of the search space has: a bound, so text cannot ask for a cell of any size.</summary>
+    public const int MaxNodes = 32;
+
+    // A state index as the text gives it: digits that name a state a cell of at most MaxNodes nodes can have
+    // (inputs 0 and 1, then the nodes), or one past the last for range's end. Larger numbers are refused here,
+    // before they overflow an int or ask Enumerable.Range for billions of indices.
+    private static int State(string digits, bool allowEnd = false)
+    {
+        int limit = MaxNodes + 2 + (allowEnd ? 1 : 0);
+        if (digits.Length > 9 || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value >= limit)
+            throw new FormatException($"state {Abbreviate(digits)} is out of range (a cell has at most {MaxNodes} nodes)");
+        return value;
     }
 
     private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";

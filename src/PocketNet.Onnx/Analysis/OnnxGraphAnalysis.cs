@@ -40,7 +40,12 @@ public static class OnnxGraphAnalysis
         {
             long[] dims = tensor.Dims.ToArray();
             shapes[tensor.Name] = dims;
-            if (IsFloating(tensor.DataType)) parameters += dims.Aggregate(1L, (a, b) => a * b);
+            if (IsFloating(tensor.DataType))
+            {
+                long elements = ElementCount(tensor, dims);
+                if (elements > long.MaxValue - parameters) throw new InvalidDataException("the initializers declare more parameters than any model holds (the count overflows)");
+                parameters += elements;
+            }
             if (IntegerValues(tensor) is { } ints) values[tensor.Name] = ints;
         }
 
@@ -267,6 +272,21 @@ public static class OnnxGraphAnalysis
             output[i] = Math.Max(da, db);
         }
         return output;
+    }
+
+    // An initializer's dims are the file's word: negative ones, or a product past long, make no model.
+    private static long ElementCount(OnnxProto.TensorProto tensor, long[] dims)
+    {
+        string name = tensor.Name.Length <= 80 ? tensor.Name : tensor.Name[..80] + "...";
+        if (dims.Any(d => d < 0)) throw new InvalidDataException($"initializer '{name}' has a negative dimension");
+        try
+        {
+            return Count(dims);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"initializer '{name}' declares more elements than any model holds (its dimensions overflow)");
+        }
     }
 
     private static int Axis(long axis, int rank) => (int)(axis < 0 ? axis + rank : axis);

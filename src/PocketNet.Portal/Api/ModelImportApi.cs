@@ -9,7 +9,7 @@ public static class ModelImportApi
 {
     public static void MapModelImportApi(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/models/import", ImportAsync).WithTags("Models").RequireAuthorization(PortalAuthentication.AdminPolicy).DisableAntiforgery()
+        api.MapPost("/models/import", ImportAsync).WithTags("Models").RequireAuthorization(PortalAuthentication.AdminPolicy).DisableAntiforgery().AcceptsUploads()
             .WithSummary("Import a model zip (multipart: file, name): weights.safetensors + config.json, checked against SHA256SUMS when present");
     }
 

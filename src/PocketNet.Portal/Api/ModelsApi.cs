@@ -17,7 +17,8 @@ public static class ModelsApi
         models.MapGet("/{id:int}", GetAsync).WithSummary("One model with its results");
         models.MapGet("/{id:int}/zip", ZipAsync).WithSummary("The model as a zip: weights, config, ONNX, results, model card, checksums");
         models.MapGet("/{id:int}/onnx", OnnxAsync).WithSummary("The model's ONNX file (used by the in-browser comparison)");
-        models.MapPost("/upload", UploadAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).DisableAntiforgery()
+        // No antiforgery token on the API: scripts post here; a browser page of another site is refused by CrossOriginWrites.
+        models.MapPost("/upload", UploadAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).DisableAntiforgery().AcceptsUploads()
             .WithSummary("Upload an external ONNX face model (multipart: file, name)");
         models.MapDelete("/{id:int}", DeleteAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Delete a model and its results");
         api.MapGet("/architectures", () => Results.Ok(ModelCatalog.All().Select(m => new
@@ -40,10 +41,8 @@ public static class ModelsApi
     {
         if (await FindAsync(store, id, cancellation) is not { } model) return NoModel(id);
         if (model.Folder is null) return Results.Problem(statusCode: 404, title: "no files", detail: $"{model.DisplayName} is a published reference row without weights");
-        var buffer = new MemoryStream();
-        ModelArchive.Write(buffer, model, model.Results);
-        buffer.Position = 0;
-        return Results.File(buffer, "application/zip", $"{model.Name}.zip");
+        // Streamed: a download costs a chunk of memory, not the model's size (and its length is not known ahead).
+        return Results.Stream(body => ModelArchive.WriteAsync(body, model, model.Results, cancellation), "application/zip", $"{model.Name}.zip");
     }
 
     private static async Task<IResult> OnnxAsync(int id, IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)

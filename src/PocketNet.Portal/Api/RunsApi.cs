@@ -14,7 +14,8 @@ public static class RunsApi
         var runs = api.MapGroup("/runs").WithTags("Runs");
         runs.MapGet("/", ListAsync).WithSummary("All jobs, newest first");
         runs.MapGet("/{id:int}", GetAsync).WithSummary("One job");
-        runs.MapGet("/{id:int}/events", EventsAsync).WithSummary("A job's curves (loss, accuracy) and log tail");
+        runs.MapGet("/{id:int}/events", EventsAsync)
+            .WithSummary("A job's curves (loss, accuracy) and log tail, with 'next'; ?after=NEXT answers only what was recorded since");
         runs.MapPost("/", StartTrainingAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Queue a training run");
         runs.MapPost("/{id:int}/cancel", CancelAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Cancel a queued or running job");
         runs.MapPost("/{id:int}/resume", ResumeAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Resume a cancelled or failed job from its newest checkpoint");
@@ -36,13 +37,16 @@ public static class RunsApi
         return await db.Jobs.FindAsync([id], cancellation) is { } job ? Results.Ok(JobView.Of(job)) : NoJob(id);
     }
 
-    private static async Task<IResult> EventsAsync(int id, IDbContextFactory<PortalDbContext> store, LiveJobs live, CancellationToken cancellation)
+    private static async Task<IResult> EventsAsync(int id, long? after, IDbContextFactory<PortalDbContext> store, LiveJobs live, RunEvents events,
+        CancellationToken cancellation)
     {
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         if (await db.Jobs.FindAsync([id], cancellation) is not { } job) return NoJob(id);
-        LiveSnapshot snapshot = live.Get(id)
-            ?? LiveJobs.FromRunFolder(id, Path.Combine(job.RunFolder ?? "", RunDirectory.EventsFile));
-        return Results.Ok(snapshot);
+        if (job.RunFolder is null) return Results.Ok(RunEventsView.Of(id, new RunCurves(), 0));
+        string path = Path.Combine(job.RunFolder, RunDirectory.EventsFile);
+        if (after is { } cursor) return Results.Ok(RunEvents.Since(id, path, cursor));
+        long next = RunEvents.Cursor(path);
+        return Results.Ok(live.Get(id) is { } running ? RunEventsView.Of(running, next) : events.All(id, path));
     }
 
     private static async Task<IResult> StartTrainingAsync(TrainRunRequest request, JobQueue queue, CancellationToken cancellation) =>

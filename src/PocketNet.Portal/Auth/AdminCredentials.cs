@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 namespace PocketNet.Portal.Auth;
 
 /// <summary>
-/// The admin's secrets. The password is Portal:AdminPassword, or one generated at first start and kept (mode 600)
-/// in HOME/admin-password, so `./run.sh` can show it. API keys are Portal:ApiKeys; when none is configured, the
-/// admin password also works as the API key. Comparisons take constant time.
+/// The admin's secrets. The password is Portal:AdminPassword, or one generated at first start and kept in
+/// HOME/admin-password (mode 600 from its creation on; an existing looser file is tightened), so `./run.sh` can show
+/// it. API keys are Portal:ApiKeys; when none is configured, the admin password also works as the API key. Configured
+/// secrets must pass <see cref="SecretStrength"/> (checked when options are validated at start). Comparisons take
+/// constant time.
 /// </summary>
 public sealed class AdminCredentials
 {
@@ -44,10 +46,13 @@ public sealed class AdminCredentials
 
     private static string ReadOrCreate(string path, ILogger log)
     {
-        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing) return existing;
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing)
+        {
+            SecretFile.Tighten(path);
+            return existing;
+        }
         string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
-        File.WriteAllText(path, password + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        SecretFile.Write(path, password + "\n");
         log.LogWarning("generated the admin password; it is in {Path}", path);
         return password;
     }

@@ -30,26 +30,29 @@ public sealed class ModelUploads(ModelStore store, ModelZipImport zipImport, Por
 
     public long Limit => (long)options.Value.MaxUploadMegabytes * 1024 * 1024;
 
+    /// <summary>The largest request body an upload endpoint reads: the file and its form.</summary>
+    public long BodyLimit => Limit + FormOverhead;
+
     /// <summary>Refuses a request whose declared length is already too large, before its body is read.</summary>
     public void CheckDeclaredLength(HttpRequest request)
     {
-        if (request.ContentLength > Limit + FormOverhead) throw new UploadTooLargeException(request.ContentLength.Value, Limit);
+        if (request.ContentLength > BodyLimit) throw new UploadTooLargeException(request.ContentLength.Value, Limit);
     }
 
     /// <summary>An external ONNX face model.</summary>
     public Task<ModelRecord> ReceiveAsync(HttpRequest request, CancellationToken cancellation) =>
         ReceiveAsync(request, new FileKind("upload", ".onnx", "an .onnx file", "the .onnx model"),
-            (path, name) => store.RegisterExternalAsync(path, name, move: true, cancellation), cancellation);
+            (path, _, name) => store.RegisterExternalAsync(path, name, move: true, cancellation), cancellation);
 
-    /// <summary>A model zip as the portal writes them; its entries are bounded by the same limit.</summary>
+    /// <summary>A model zip as the portal writes them; what it unpacks to is bounded by the same limit.</summary>
     public Task<ModelRecord> ReceiveZipAsync(HttpRequest request, CancellationToken cancellation) =>
         ReceiveAsync(request, new FileKind("import", ".zip", "a .zip file", "the model zip"),
-            (path, name) => Task.FromResult(zipImport.Import(path, name, maxEntryBytes: Limit)), cancellation);
+            (path, fileName, name) => Task.Run(() => zipImport.Import(path, fileName, name, maxBytes: Limit), cancellation), cancellation);
 
     /// <summary>What a posted file must be: the verb errors start with, its extension, and how messages name it.</summary>
     private sealed record FileKind(string Verb, string Extension, string WithArticle, string FieldMeaning);
 
-    private async Task<ModelRecord> ReceiveAsync(HttpRequest request, FileKind kind, Func<string, string, Task<ModelRecord>> register,
+    private async Task<ModelRecord> ReceiveAsync(HttpRequest request, FileKind kind, Func<string, string, string, Task<ModelRecord>> register,
         CancellationToken cancellation)
     {
         CheckDeclaredLength(request);
@@ -77,7 +80,7 @@ public sealed class ModelUploads(ModelStore store, ModelZipImport zipImport, Por
         try
         {
             await using (FileStream target = File.Create(temporary)) await file.CopyToAsync(target, cancellation);
-            return await register(temporary, name);
+            return await register(temporary, file.FileName, name);
         }
         catch (InvalidDataException e)
         {

@@ -9,7 +9,8 @@ namespace PocketNet.Portal.Downloads;
 
 /// <summary>
 /// A model as one zip: weights.safetensors and config.json (what `pocketnet eval --model FOLDER` loads),
-/// model.onnx, results.json, MODEL_CARD.md and SHA256SUMS over every other file. Built from the store on request.
+/// model.onnx, results.json, MODEL_CARD.md and SHA256SUMS over every other file. Written from the store on request,
+/// straight to the response.
 /// </summary>
 public static class ModelArchive
 {
@@ -27,15 +28,27 @@ public static class ModelArchive
         return files;
     }
 
-    public static void Write(Stream destination, ModelRecord model, IReadOnlyList<ResultRecord> results)
+    /// <summary>
+    /// Writes the zip to <paramref name="destination"/> as it goes (the response body: nothing is built in memory
+    /// first). Files are streamed from the model folder and hashed on the way, so SHA256SUMS, written last, costs no
+    /// second read.
+    /// </summary>
+    public static async Task WriteAsync(Stream destination, ModelRecord model, IReadOnlyList<ResultRecord> results, CancellationToken cancellation)
     {
-        using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
-        var sums = new StringBuilder();
-        foreach (string name in FilesOf(model).Where(f => f is not (ResultsFile or CardFile or ChecksumsFile)))
-            Add(zip, name, File.ReadAllBytes(Path.Combine(model.Folder!, name)), sums);
-        Add(zip, ResultsFile, Encoding.UTF8.GetBytes(ResultsJson(model, results)), sums);
-        Add(zip, CardFile, Encoding.UTF8.GetBytes(ModelCard.Write(model, results)), sums);
-        Add(zip, ChecksumsFile, Encoding.UTF8.GetBytes(sums.ToString()), null);
+        var output = new DeferredWriteStream(destination);
+        await using (ZipArchive zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellation))
+        {
+            var sums = new StringBuilder();
+            foreach (string name in FilesOf(model).Where(f => f is not (ResultsFile or CardFile or ChecksumsFile)))
+            {
+                await using FileStream file = new(Path.Combine(model.Folder!, name), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                await AddAsync(zip, output, name, file, sums, cancellation);
+            }
+            await AddAsync(zip, output, ResultsFile, new MemoryStream(Encoding.UTF8.GetBytes(ResultsJson(model, results))), sums, cancellation);
+            await AddAsync(zip, output, CardFile, new MemoryStream(Encoding.UTF8.GetBytes(ModelCard.Write(model, results))), sums, cancellation);
+            await AddAsync(zip, output, ChecksumsFile, new MemoryStream(Encoding.UTF8.GetBytes(sums.ToString())), null, cancellation);
+        }
+        await output.DrainAsync(cancellation);
     }
 
     public static string ResultsJson(ModelRecord model, IReadOnlyList<ResultRecord> results)
@@ -67,10 +80,22 @@ public static class ModelArchive
         return JsonSerializer.Serialize(document, new JsonSerializerOptions(StoreJson.Options) { WriteIndented = true });
     }
 
-    private static void Add(ZipArchive zip, string name, byte[] content, StringBuilder? sums)
+    private static async Task AddAsync(ZipArchive zip, DeferredWriteStream output, string name, Stream content, StringBuilder? sums,
+        CancellationToken cancellation)
     {
         ZipArchiveEntry entry = zip.CreateEntry(name, CompressionLevel.Optimal);
-        using (Stream stream = entry.Open()) stream.Write(content);
-        sums?.Append(Convert.ToHexStringLower(SHA256.HashData(content))).Append("  ").Append(name).Append('\n');
+        using IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] chunk = new byte[81920];
+        await using (Stream stream = await entry.OpenAsync(cancellation))
+        {
+            int read;
+            while ((read = await content.ReadAsync(chunk, cancellation)) > 0)
+            {
+                hash.AppendData(chunk, 0, read);
+                await stream.WriteAsync(chunk.AsMemory(0, read), cancellation);
+            }
+        }
+        await output.DrainAsync(cancellation);
+        sums?.Append(Convert.ToHexStringLower(hash.GetHashAndReset())).Append("  ").Append(name).Append('\n');
     }
 }

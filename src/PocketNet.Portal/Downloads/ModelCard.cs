@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using PocketNet.Training.Progress;
 using PocketNet.Portal.Store;
+using PocketNet.Training.Recipes;
+using PocketNet.Training.Recognition;
 
 namespace PocketNet.Portal.Downloads;
 
@@ -12,6 +16,7 @@ public static class ModelCard
 
     public static string Write(ModelRecord model, IReadOnlyList<ResultRecord> results)
     {
+        TrainedModelConfig? training = ReadTraining(model);
         var card = new StringBuilder();
         card.AppendLine(Invariant, $"# {model.DisplayName}").AppendLine();
         card.AppendLine(Invariant, $"- Name: `{model.Name}`");
@@ -22,6 +27,7 @@ public static class ModelCard
         card.AppendLine(Invariant, $"- Origin: {model.Origin}{(model.Source is null ? "" : $" ({model.Source})")}");
         if (model.TrainingMode is not null) card.AppendLine(Invariant, $"- Training: {model.TrainingMode} on {model.TrainingData}");
         card.AppendLine(Invariant, $"- Training data: {(model.SyntheticTraining ? "**SYNTHETIC** (SynthFaces demo data; not a face-recognition model for real faces)" : model.TrainingData ?? "unknown")}");
+        WriteRecipe(card, training);
         card.AppendLine();
         card.AppendLine("## Results").AppendLine();
         if (results.Count == 0) card.AppendLine("Not evaluated yet.");
@@ -56,4 +62,37 @@ public static class ModelCard
         card.AppendLine("`SHA256SUMS` lists the checksum of every other file in this archive (`sha256sum -c SHA256SUMS`).");
         return card.ToString();
     }
+
+    private static void WriteRecipe(StringBuilder card, TrainedModelConfig? training)
+    {
+        if (training?.Recipe is null) return;
+        card.AppendLine();
+        card.AppendLine("## Recipe").AppendLine();
+        card.AppendLine(Invariant, $"Trained with the `{training.Recipe}` recipe of the official PocketNet scripts ({TrainingRecipeSource(training.Recipe)}).");
+        IReadOnlyList<string> deviations = training.Deviations ?? [];
+        if (deviations.Count == 0) card.AppendLine("No deviation from the recipe.");
+        else
+        {
+            card.AppendLine("Deviations from the recipe:");
+            foreach (string deviation in deviations) card.AppendLine(Invariant, $"- {deviation}");
+        }
+    }
+
+    /// <summary>The model folder's config.json as the trainer writes it (recipe and deviations), or null for other models.</summary>
+    private static TrainedModelConfig? ReadTraining(ModelRecord model)
+    {
+        string? path = model.Folder is null ? null : Path.Combine(model.Folder, RecognitionTrainer.ConfigFile);
+        if (path is null || !File.Exists(path) || new FileInfo(path).Length > 1 << 20) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<TrainedModelConfig>(File.ReadAllText(path), EventLog.JsonOptions);
+        }
+        catch (JsonException)
+        {
+            return null; // a config.json of another shape (an imported network's) has no recipe to show
+        }
+    }
+
+    private static string TrainingRecipeSource(string name) =>
+        TrainingRecipe.BuiltIn.FirstOrDefault(r => r.Name == name)?.Source ?? "a recipe file";
 }

@@ -4,6 +4,7 @@ using PocketNet.Models.SearchSpace;
 using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Store;
 using PocketNet.Torch;
+using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
 using PocketNet.Training.Search;
 
@@ -18,6 +19,9 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     public const int MaxEpochs = 1000;
     public const int MaxBatch = 4096;
     public const int MaxEmbedding = 4096;
+
+    /// <summary>Cells of a trained genotype network: PocketNetS has 18; far beyond this a request only asks for memory.</summary>
+    public const int MaxCells = 64;
 
     public ModelConfig ResolveModel(TrainRunRequest request)
     {
@@ -36,7 +40,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
                 throw new ArgumentException($"genotype: {e.Message}", e);
             }
             int cells = request.Cells ?? 18;
-            if (cells < 4) throw new ArgumentException($"cells: a genotype network needs at least 4 cells, not {cells}");
+            if (cells is < 4 or > MaxCells) throw new ArgumentException($"cells: a genotype network has 4..{MaxCells} cells, not {cells}");
             int channels = request.Channels ?? 16;
             if (channels is < 2 or > 512) throw new ArgumentException($"channels: {channels} is outside 2..512");
             return ModelRegistry.ForGenotype(genotype, channels, cells, request.EmbeddingSize ?? 128, string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim());
@@ -53,7 +57,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         TrainingMode mode = ParseMode(request.Mode);
         CheckRange("epochs", request.Epochs, 1, MaxEpochs);
         CheckRange("batch size", request.BatchSize, 2, MaxBatch);
-        if (!(request.LearningRate is > 0 and < 10)) throw new ArgumentException($"learning rate: {request.LearningRate} is outside (0, 10)");
+        if (request.LearningRate is not null && !(request.LearningRate is > 0 and < 10)) throw new ArgumentException($"learning rate: {request.LearningRate} is outside (0, 10)");
         TrainingSetInfo data = trainingSets.Get(request.TrainingSet);
         CheckBenchmarks(request.Benchmarks, "benchmarks");
         CheckBenchmarks(request.Validation, "validation");
@@ -71,16 +75,11 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
                 throw new ArgumentException($"teacher: multi-step KD needs a teacher trained by this portal (its run's per-epoch checkpoints); {teacher.DisplayName} has none");
         }
 
-        var options = new TrainingOptions
+        TrainingRecipe recipe = ResolveRecipe(request.Recipe);
+        var options = TrainingOptions.FromRecipe(recipe, mode, model, data.Source, request.Epochs) with
         {
-            Mode = mode,
-            Model = model,
-            Data = data.Source,
-            Epochs = request.Epochs,
             BatchSize = request.BatchSize,
-            LearningRate = request.LearningRate,
-            Milestones = request.Milestones ?? DefaultMilestones(request.Epochs),
-            GradientClip = distils ? 5 : null,
+            LearningRate = request.LearningRate ?? recipe.LearningRate,
             Teacher = teacherConfig,
             TeacherWeights = mode == TrainingMode.Distillation ? Path.Combine(teacher!.Folder!, RecognitionTrainer.WeightsFile) : null,
             TeacherRun = mode == TrainingMode.MultiStepDistillation ? teacherRun : null,
@@ -89,6 +88,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             Device = ResolveDevice(request.Device, devicesHere),
             LogEverySteps = 1,
         };
+        if (request.Milestones is { } milestones) options = options with { Milestones = milestones, ScheduleNote = null };
         options.Validate();
         return (options, data);
     }
@@ -157,15 +157,18 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         _ => throw new ArgumentException($"mode: '{mode}' is not arcface, cosface, kd or multistep-kd"),
     };
 
-    /// <summary>
-    /// The paper's schedule (MS1MV2: 8, 14, 20, 25 of 26) scaled to a shorter run: each milestone at the nearest
-    /// epoch to its place in the paper's run, never epoch 1 (that would train at a tenth of the rate from the start).
-    /// </summary>
-    private static IReadOnlyList<int> DefaultMilestones(int epochs) =>
-        epochs >= 26 ? [8, 14, 20, 25] : new[] { 8, 14, 20, 25 }
-            .Where(m => m * epochs / 26.0 >= 1.5)
-            .Select(m => (int)Math.Round(m * epochs / 26.0, MidpointRounding.AwayFromZero))
-            .Distinct().ToList();
+    /// <summary>A built-in recipe by name (default ms1mv2); the portal takes no recipe files from requests.</summary>
+    public static TrainingRecipe ResolveRecipe(string? name)
+    {
+        try
+        {
+            return TrainingRecipe.Find(string.IsNullOrWhiteSpace(name) ? TrainingRecipe.DefaultName : name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(e.Message.Replace(" (or a path to a recipe .json file)", ""), e);
+        }
+    }
 
     private static void CheckRange(string field, int value, int min, int max)
     {

@@ -31,13 +31,16 @@ public sealed record TrainRunRequest
     /// <summary>Stored model id of the teacher (kd: its weights; multistep-kd: its training run's checkpoints).</summary>
     public int? TeacherModelId { get; init; }
 
+    /// <summary>The reference preset whose values the run takes (ms1mv2 or casia-webface; GET /api/recipes).</summary>
+    public string? Recipe { get; init; }
+
     public int Epochs { get; init; } = 1;
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Learning rate at a batch of 512 (scaled linearly with the batch), as the paper states it.</summary>
-    public double LearningRate { get; init; } = 0.1;
+    /// <summary>Learning rate at a batch of 512 (scaled linearly with the batch), as the paper states it; default the recipe's.</summary>
+    public double? LearningRate { get; init; }
 
-    /// <summary>Epochs (from 1) at which the learning rate drops tenfold.</summary>
+    /// <summary>Epochs (from 1) at which the learning rate drops tenfold; default the recipe's, scaled to <see cref="Epochs"/>.</summary>
     public IReadOnlyList<int>? Milestones { get; init; }
 
     /// <summary>auto, cpu, cuda or cuda:N.</summary>

@@ -65,12 +65,18 @@ public sealed class BatchLoader(ITrainingSet set, int batchSize, int seed, bool 
     /// <summary>Image order and flip decisions of an epoch (deterministic in seed and epoch).</summary>
     internal (int[] Order, bool[] Flips) Plan(int epoch)
     {
-        var random = new Random(HashCode.Combine(seed, epoch, 0x5eed));
+        var random = new Random(EpochSeed(seed, epoch));
         int[] order = Enumerable.Range(0, set.Count).ToArray();
         random.Shuffle(order);
         bool[] flips = order.Select(_ => randomFlip && random.Next(2) == 1).ToArray();
         return (order, flips);
     }
+
+    /// <summary>
+    /// The random seed of an epoch's plan: a fixed mix of seed and epoch, the same in every process. (HashCode.Combine,
+    /// used here before, is randomised per process, so a run resumed by a new process saw another order.)
+    /// </summary>
+    internal static int EpochSeed(int seed, int epoch) => unchecked((int)(((uint)seed * 2654435761u) ^ ((uint)epoch * 40503u + 0x5eedu)));
 
     private void Produce(int[] order, bool[] flips, int firstBatch, BlockingCollection<(float[], long[])> queue, CancellationToken cancellation)
     {

@@ -37,6 +37,12 @@ public sealed class RecognitionTrainer(
     public const string WeightsFile = "weights.safetensors";
     public const string ConfigFile = "config.json";
 
+    /// <summary>
+    /// The element type of weights and activations; Float64 only for the trajectory tests, where float32 rounding
+    /// (PyTorch's as much as ours: one thread against two diverges alike) grows into visible differences over steps.
+    /// </summary>
+    internal ScalarType ComputeType { get; init; } = ScalarType.Float32;
+
     /// <summary>Trains to the last epoch (or until cancelled) and returns the finished model's folder.</summary>
     public string Run(CancellationToken cancellation = default)
     {
@@ -47,9 +53,9 @@ public sealed class RecognitionTrainer(
 
         Engine.ManualSeed((ulong)options.Seed);
         using Module<Tensor, Tensor> backbone = ModelRegistry.Create(options.Model);
-        backbone.To(device);
+        backbone.To(device).To(ComputeType);
         using MarginHead head = CreateHead(options, data.ClassCount);
-        head.To(device);
+        head.To(device).To(ComputeType);
         using var backboneOptimizer = new Sgd(backbone.Parameters(), options.EffectiveLearningRate, options.Momentum, weightDecay: options.WeightDecay);
         using var headOptimizer = new Sgd(head.Parameters(), options.EffectiveLearningRate, options.Momentum, weightDecay: options.WeightDecay);
         using ITeacherProvider? teachers = CreateTeachers(options, device);
@@ -71,6 +77,7 @@ public sealed class RecognitionTrainer(
             // Random draws inside the network (dropout) depend only on seed and epoch, for exact resumption.
             Engine.ManualSeed((ulong)options.Seed * 1_000_003UL + (ulong)epoch);
             Module<Tensor, Tensor>? teacher = teachers?.ForEpoch(epoch);
+            teacher?.To(ComputeType);
             if (teachers is not null) log.Report(new RunMessage($"epoch {epoch + 1}: teacher {teachers.SourceFor(epoch)}"));
             backbone.Train();
             head.Train();
@@ -104,19 +111,20 @@ public sealed class RecognitionTrainer(
 
     public static MarginHead CreateHead(TrainingOptions options, int classes) => options.Mode == TrainingMode.CosFace
         ? new CosFaceHead(options.Model.EmbeddingSize, classes, options.Scale, options.EffectiveMargin)
-        : new ArcFaceHead(options.Model.EmbeddingSize, classes, options.Scale, options.EffectiveMargin);
+        : new ArcFaceHead(options.Model.EmbeddingSize, classes, options.Scale, options.EffectiveMargin, options.ClampArcFaceSine);
 
     private Dictionary<string, double> Step(Module<Tensor, Tensor> backbone, MarginHead head, Module<Tensor, Tensor>? teacher,
         Batch batch, Optimizer backboneOptimizer, Optimizer headOptimizer)
     {
-        Tensor embeddings = Functional.Normalize(backbone.Forward(batch.Images));
+        Tensor images = batch.Images.DType == ComputeType ? batch.Images : batch.Images.To(ComputeType);
+        Tensor embeddings = Functional.Normalize(backbone.Forward(images));
         Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, batch.Labels), batch.Labels);
         Tensor loss = ce;
         var losses = new Dictionary<string, double>();
         if (teacher is not null)
         {
             Tensor target;
-            using (Engine.NoGrad()) target = Functional.Normalize(teacher.Forward(batch.Images));
+            using (Engine.NoGrad()) target = Functional.Normalize(teacher.Forward(images));
             Tensor kd = Functional.MseLoss(embeddings, target) * options.DistillationWeight;
             loss = ce + kd;
             losses["kd"] = kd.Item();
@@ -157,7 +165,11 @@ public sealed class RecognitionTrainer(
         run.WriteModel(folder =>
         {
             WeightFiles.SaveModule(backbone, Path.Combine(folder, WeightsFile));
-            var card = new TrainedModelConfig(options.Model, options.Mode, data.Name, data.IsSynthetic, options.Epochs, backbone.ParameterCount());
+            var card = new TrainedModelConfig(options.Model, options.Mode, data.Name, data.IsSynthetic, options.Epochs, backbone.ParameterCount())
+            {
+                Recipe = options.Recipe.Name,
+                Deviations = options.Deviations,
+            };
             File.WriteAllText(Path.Combine(folder, ConfigFile), JsonSerializer.Serialize(card, EventLog.IndentedJsonOptions));
         });
 
@@ -173,4 +185,11 @@ public sealed class RecognitionTrainer(
 public sealed record RunPosition(int CompletedEpochs, long GlobalStep) : IRunPosition;
 
 /// <summary>The config.json of a finished model folder: how to rebuild the network and where it came from.</summary>
-public sealed record TrainedModelConfig(ModelConfig Model, TrainingMode Mode, string TrainingData, bool Synthetic, int Epochs, long Parameters);
+public sealed record TrainedModelConfig(ModelConfig Model, TrainingMode Mode, string TrainingData, bool Synthetic, int Epochs, long Parameters)
+{
+    /// <summary>The recipe the run followed (null in models trained before recipes were recorded).</summary>
+    public string? Recipe { get; init; }
+
+    /// <summary>Every way the run differed from its recipe (see RecipeDeviations).</summary>
+    public IReadOnlyList<string>? Deviations { get; init; }
+}

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PocketNet.Models.Registry;
+using PocketNet.Training.Recipes;
 
 namespace PocketNet.Training.Recognition;
 
@@ -20,13 +21,18 @@ public enum TrainingMode
 }
 
 /// <summary>
-/// What a face-recognition training run does. Defaults are the paper's (FACTS.md): SGD with momentum
-/// 0.9 and weight decay 5e-4, learning rate 0.1 for a global batch of 512 (scaled linearly with the
-/// batch), ArcFace s = 64 and m = 0.5, distillation weight 100.
+/// What a face-recognition training run does. Defaults are the official scripts' (the <c>ms1mv2</c> recipe,
+/// FACTS.md): SGD with momentum 0.9 and weight decay 5e-4 for backbone and head, learning rate 0.1 for a
+/// global batch of 512 (scaled linearly with the batch), milestones 8, 14, 20, 25 of 26 epochs, the backbone's
+/// gradient norm clipped at 5 in every mode, ArcFace s = 64 and m = 0.5, distillation weight 100.
+/// <see cref="FromRecipe"/> takes every value from a recipe; what differs from it is listed in <see cref="Deviations"/>.
 /// </summary>
 public sealed record TrainingOptions
 {
     public const int ReferenceBatchSize = 512;
+
+    /// <summary>The reference preset this run follows; run.json records all of its values.</summary>
+    public TrainingRecipe Recipe { get; init; } = TrainingRecipe.Default;
 
     public TrainingMode Mode { get; init; } = TrainingMode.ArcFace;
 
@@ -52,15 +58,30 @@ public sealed record TrainingOptions
     /// </summary>
     public IReadOnlyList<int> Milestones { get; init; } = [8, 14, 20, 25];
 
+    /// <summary>How the milestones were derived from the recipe's when the run is shorter or longer (null: as the recipe).</summary>
+    public string? ScheduleNote { get; init; }
+
     public double Gamma { get; init; } = 0.1;
 
-    /// <summary>Maximum L2 norm of the backbone's gradient (the reference clips at 5 when distilling); null: no clipping.</summary>
-    public double? GradientClip { get; init; }
+    /// <summary>Epochs of quadratic warmup, ((epoch + 1) / (warmup + 1))², as the reference's lr_step_func; 0: none (every reference config).</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>
+    /// Maximum L2 norm of the backbone's gradient, applied after backward in every mode as train_arc.py,
+    /// train_kd.py and train_multi_step_kd.py do (the head is not clipped); null: no clipping.
+    /// </summary>
+    public double? GradientClip { get; init; } = 5;
+
+    /// <summary>
+    /// True (a deliberate deviation, listed in <see cref="Deviations"/>): the ArcFace sine is sqrt(max(0, 1 − cos²)).
+    /// False: the reference's sqrt(1 − cos²), NaN when its clamp lets a cosine reach 1 + 1e-5.
+    /// </summary>
+    public bool ClampArcFaceSine { get; init; } = true;
 
     /// <summary>s of the margin head.</summary>
     public double Scale { get; init; } = 64;
 
-    /// <summary>m of the margin head; null: 0.5 for ArcFace-based modes, 0.35 for CosFace.</summary>
+    /// <summary>m of the margin head; null: the recipe's (0.5 for ArcFace-based modes, 0.35 for CosFace).</summary>
     public double? Margin { get; init; }
 
     /// <summary>w in CE + w·MSE(normalised student, normalised teacher).</summary>
@@ -91,12 +112,49 @@ public sealed record TrainingOptions
 
     public double EffectiveLearningRate => LearningRate * BatchSize / ReferenceBatchSize;
 
-    public double EffectiveMargin => Margin ?? (Mode == TrainingMode.CosFace ? 0.35 : 0.5);
+    public double EffectiveMargin => Margin ?? (Mode == TrainingMode.CosFace ? Recipe.CosFaceMargin : Recipe.ArcFaceMargin);
 
     public bool Distils => Mode is TrainingMode.Distillation or TrainingMode.MultiStepDistillation;
 
-    /// <summary>Learning-rate factor of a zero-based epoch: Gamma to the number of milestones m with m - 1 &lt;= epoch.</summary>
-    public double LearningRateFactor(int epoch) => Math.Pow(Gamma, Milestones.Count(m => m - 1 <= epoch));
+    /// <summary>Every way this run differs from <see cref="Recipe"/>, one sentence each.</summary>
+    public IReadOnlyList<string> Deviations => RecipeDeviations.Of(this);
+
+    /// <summary>
+    /// Learning-rate factor of a zero-based epoch, the reference's lr_step_func: ((epoch + 1) / (warmup + 1))²
+    /// during warmup, then Gamma to the number of milestones m with m - 1 &lt;= epoch.
+    /// </summary>
+    public double LearningRateFactor(int epoch) => epoch < WarmupEpochs
+        ? Math.Pow((epoch + 1.0) / (WarmupEpochs + 1), 2)
+        : Math.Pow(Gamma, Milestones.Count(m => m - 1 <= epoch));
+
+    /// <summary>
+    /// Options with every value from <paramref name="recipe"/>; a run of <paramref name="epochs"/> epochs other than
+    /// the recipe's gets the recipe's schedule scaled (<see cref="ScheduleScaling"/>), which <see cref="ScheduleNote"/> states.
+    /// </summary>
+    public static TrainingOptions FromRecipe(TrainingRecipe recipe, TrainingMode mode, ModelConfig model, DataSource data, int? epochs = null)
+    {
+        int runEpochs = epochs ?? recipe.Epochs;
+        ScheduleScaling schedule = recipe.ScheduleFor(runEpochs);
+        return new TrainingOptions
+        {
+            Recipe = recipe,
+            Mode = mode,
+            Model = model,
+            Data = data,
+            Epochs = runEpochs,
+            Milestones = schedule.Milestones,
+            ScheduleNote = schedule.Note,
+            Gamma = recipe.Gamma,
+            WarmupEpochs = recipe.WarmupEpochs,
+            BatchSize = recipe.BatchSize,
+            LearningRate = recipe.LearningRate,
+            Momentum = recipe.Momentum,
+            WeightDecay = recipe.WeightDecay,
+            GradientClip = recipe.GradientClip,
+            Scale = recipe.Scale,
+            DistillationWeight = recipe.DistillationWeight,
+        };
+    }
 
     /// <summary>Rejects impossible combinations with a message that names the option.</summary>
     public void Validate()
@@ -105,6 +163,7 @@ public sealed record TrainingOptions
         if (BatchSize < 2) throw new ArgumentException($"batch size must be at least 2, not {BatchSize}");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, not {LearningRate}");
         if (Milestones.Any(m => m < 1)) throw new ArgumentException("milestones count epochs from 1");
+        if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentException($"warmup epochs must lie in 0..{Epochs - 1}, not {WarmupEpochs}");
         if (GradientClip is <= 0) throw new ArgumentException($"gradient clip must be positive, not {GradientClip}");
         if (LogEverySteps < 1) throw new ArgumentException("log-every must be at least 1 step");
         if (Mode == TrainingMode.Distillation && (Teacher is null || TeacherWeights is null))

@@ -44,7 +44,9 @@ public sealed class RunDirectory
         string json = JsonSerializer.Serialize(options, EventLog.IndentedJsonOptions);
         if (File.Exists(OptionsPath))
         {
-            string existing = File.ReadAllText(OptionsPath);
+            // Compared after a round trip through TOptions: a run written before an option was added reads it
+            // at its default, and is the same run when everything it did record agrees.
+            string existing = JsonSerializer.Serialize(ReadOptions<TOptions>(), EventLog.IndentedJsonOptions);
             if (!JsonEquivalent(existing, json))
                 throw new InvalidOperationException(
                     $"{OptionsPath} records different options; resume it with its own options or choose a new run folder");

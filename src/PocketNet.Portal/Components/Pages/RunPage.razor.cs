@@ -24,6 +24,7 @@ public sealed partial class RunPage
     [Inject] private IDbContextFactory<PortalDbContext> Store { get; set; } = default!;
     [Inject] private RunningJobs Running { get; set; } = default!;
     [Inject] private LiveJobs Live { get; set; } = default!;
+    [Inject] private RunEvents Events { get; set; } = default!;
     [CascadingParameter] private HttpContext? Http { get; set; }
 
     private JobRecord? _job;
@@ -65,7 +66,9 @@ public sealed partial class RunPage
         Live.Get(job.Id)
         ?? (job.RunFolder is null
             ? new LiveSnapshot(job.Id, null, [], [], [], null)
-            : LiveJobs.FromRunFolder(job.Id, Path.Combine(job.RunFolder, RunDirectory.EventsFile)));
+            : Finished(Events.All(job.Id, Path.Combine(job.RunFolder, RunDirectory.EventsFile))));
+
+    private static LiveSnapshot Finished(RunEventsView v) => new(v.JobId, v.LastStep, v.Loss, v.Accuracy, v.Log, v.Genotype);
 
     /// <summary>The model the job registered (training) or evaluates (evaluation).</summary>
     private async Task LoadModelAsync(PortalDbContext db, JobRecord job)

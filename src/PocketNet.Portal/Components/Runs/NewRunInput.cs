@@ -1,5 +1,6 @@
 using System.Globalization;
 using PocketNet.Portal.Jobs;
+using PocketNet.Training.Recipes;
 
 namespace PocketNet.Portal.Components.Runs;
 
@@ -23,11 +24,14 @@ public sealed class NewRunInput
     public string Mode { get; set; } = "arcface";
     public string? TrainingSet { get; set; }
     public int? TeacherModelId { get; set; }
+    public string Recipe { get; set; } = TrainingRecipe.DefaultName;
     public int Epochs { get; set; } = 1;
     public int BatchSize { get; set; } = 32;
-    public double LearningRate { get; set; } = 0.1;
 
-    /// <summary>Comma-separated epochs; empty: the paper's schedule scaled to the run's length.</summary>
+    /// <summary>At batch 512; empty: the recipe's.</summary>
+    public double? LearningRate { get; set; }
+
+    /// <summary>Comma-separated epochs; empty: the recipe's schedule scaled to the run's length.</summary>
     public string? Milestones { get; set; }
 
     public string Device { get; set; } = "auto";
@@ -57,6 +61,7 @@ public sealed class NewRunInput
             Mode = Mode,
             TrainingSet = TrainingSet ?? "",
             TeacherModelId = Mode is "kd" or "multistep-kd" ? TeacherModelId : null,
+            Recipe = Recipe,
             Epochs = Epochs,
             BatchSize = BatchSize,
             LearningRate = LearningRate,

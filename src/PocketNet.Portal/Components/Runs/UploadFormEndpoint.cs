@@ -21,6 +21,7 @@ public static class UploadFormEndpoint
             .RequireAuthorization(PortalAuthentication.AdminPolicy)
             // Validated below instead: the form is read by hand, so the automatic check would not run.
             .DisableAntiforgery()
+            .AcceptsUploads()
             .ExcludeFromDescription();
     }
 

@@ -23,7 +23,7 @@ public sealed class JobRunner(
     IOptions<JobEngineOptions> options,
     ILogger<JobRunner> log)
 {
-    private JobEngineOptions Engine => options.Value;
+    private JobEngineOptions Timing => options.Value;
 
     /// <summary>The engine's entry point. <paramref name="engine"/> fires when this process stops.</summary>
     [AutomaticRetry(Attempts = 0)]
@@ -39,7 +39,7 @@ public sealed class JobRunner(
         using var heartbeatEnd = new CancellationTokenSource();
         running.Add(jobId, reporter);
         live.Start(jobId, job.RunFolder is null ? null : Path.Combine(job.RunFolder, Training.Runs.RunDirectory.EventsFile));
-        Task heartbeat = new JobHeartbeat(store, worker, Engine, log).RunAsync(jobId, reporter, stop, cancel, heartbeatEnd.Token);
+        Task heartbeat = new JobHeartbeat(store, worker, Timing, log).RunAsync(jobId, reporter, stop, cancel, heartbeatEnd.Token);
         JobState state;
         string? error = null;
         try
@@ -93,7 +93,7 @@ public sealed class JobRunner(
         while (true)
         {
             DateTime now = DateTime.UtcNow;
-            DateTime stale = now - Engine.JobLease;
+            DateTime stale = now - Timing.JobLease;
             await using PortalDbContext db = await store.CreateDbContextAsync(engine);
             // One statement: a cancel (Queued -> Cancelled) and a take never both win.
             int taken = await db.Jobs
@@ -120,7 +120,7 @@ public sealed class JobRunner(
             }
             if (!waited) log.LogWarning("job {Job} is held by {Worker} (heartbeat {At:o}); waiting for it to finish or fall silent", jobId, job.Worker, job.HeartbeatAt);
             waited = true;
-            await Task.Delay(Engine.JobHeartbeat, engine);
+            await Task.Delay(Timing.JobHeartbeat, engine);
         }
     }
 
@@ -173,7 +173,7 @@ public sealed class JobRunner(
             {
                 failures++;
                 log.LogWarning(e, "job {Job}: could not record its end ({State}, {Failures} tries); retrying", jobId, state, failures);
-                await Task.Delay(Engine.JobHeartbeat, CancellationToken.None);
+                await Task.Delay(Timing.JobHeartbeat, CancellationToken.None);
             }
         }
     }

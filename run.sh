@@ -3,6 +3,8 @@
 # and starts PocketNet Portal with its embedded SQLite store (data/portal), printing its URL.
 #
 #   PORTAL_URL=http://127.0.0.1:5000  address the portal binds to (default: localhost only)
+#   PORTAL_ROLE=all|web|worker        all (default): pages, API and a worker; web: pages and API; worker: runs jobs
+#                                     (several hosts: Portal__Database=postgres, see the README)
 #   POCKETNET_SKIP_SETUP=1            skip the Debian package step (see scripts/setup.sh)
 #   POCKETNET_SKIP_BUILD=1            skip `dotnet build` (the Docker image builds at image time)
 set -euo pipefail
@@ -37,4 +39,5 @@ PocketNet Portal: $PORTAL_URL
 
 INFO
 export POCKETNET_SYNTH_DATA="$SYNTH_DIR"
-exec dotnet src/PocketNet.Portal/bin/Release/net10.0/PocketNet.Portal.dll --urls "$PORTAL_URL" --Portal:Home "$PORTAL_HOME"
+exec dotnet src/PocketNet.Portal/bin/Release/net10.0/PocketNet.Portal.dll --urls "$PORTAL_URL" --Portal:Home "$PORTAL_HOME" \
+  --Portal:Role "${PORTAL_ROLE:-all}"

@@ -9,6 +9,8 @@
 #   python3-torch  PyTorch on the same libtorch, for the parity tests and benchmarks
 #   libturbojpeg0-dev, libpng-dev   JPEG and PNG decoding (P/Invoke from PocketNet.Data)
 #   libonnx-dev    the ONNX schema (/usr/include/onnx/onnx.proto) PocketNet.Onnx compiles with protoc
+#   postgresql     PostgreSQL 15, which the multi-host job tests start in a temporary folder (the portal itself
+#                  needs it only when several hosts share one store)
 #
 # Then ONNX Runtime's shared library, through scripts/fetch-onnxruntime.sh (npm pack of onnxruntime-node
 # into .tools/onnxruntime; skipped when present), and the portal's browser libraries through
@@ -21,7 +23,7 @@
 # its own CUDA libtorch and must not pull Debian's CPU build); it skips the ONNX Runtime fetch too.
 set -euo pipefail
 
-PACKAGES=(cmake g++ libtorch-dev libgloo-dev python3-torch libturbojpeg0-dev libpng-dev libonnx-dev)
+PACKAGES=(cmake g++ libtorch-dev libgloo-dev python3-torch libturbojpeg0-dev libpng-dev libonnx-dev postgresql)
 
 # Prints "yes" when the Debian package $1 is installed, "no" otherwise.
 package_installed() {

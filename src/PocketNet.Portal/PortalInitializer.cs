@@ -1,4 +1,7 @@
+using Hangfire.PostgreSql;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using PocketNet.Portal.Jobs.Workers;
 using PocketNet.Data.Registry;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Leaderboard;
@@ -8,8 +11,9 @@ using PocketNet.Torch;
 namespace PocketNet.Portal;
 
 /// <summary>
-/// Runs once at start-up, before the job runner: applies the store's migrations, loads the published reference
-/// rows, makes sure the admin has a password (generating one on first start), and sets up the engine for
+/// Runs once at start-up, before the engine's workers: applies the store's migrations, loads the published
+/// reference rows and installs the engine's schema (PostgreSQL) under one lock, so processes starting together on
+/// one database take turns, makes sure the admin has a password (generating one on first start), and sets up the engine for
 /// long-lived inference and training (threads, allocator).
 /// </summary>
 public sealed class PortalInitializer(
@@ -22,8 +26,13 @@ public sealed class PortalInitializer(
     public async Task StartAsync(CancellationToken cancellation)
     {
         await using (PortalDbContext db = await store.CreateDbContextAsync(cancellation))
+        await using (await StoreInitializationLock.AcquireAsync(db, cancellation))
+        {
             await db.Database.MigrateAsync(cancellation);
-        published.Load(Path.Combine(Path.GetDirectoryName(registry.Source)!, PublishedResults.FileName));
+            published.Load(Path.Combine(Path.GetDirectoryName(registry.Source)!, PublishedResults.FileName));
+            if (db.Database.IsNpgsql())
+                PostgreSqlObjectsInstaller.Install((NpgsqlConnection)db.Database.GetDbConnection(), PortalJobsSetup.PostgresSchema);
+        }
         log.LogInformation("admin: user '{User}', password from {Source}", AdminCredentials.UserName, credentials.PasswordSource);
         Engine.Threads = Environment.ProcessorCount;
         // Keeps freed memory in the process, so each training step does not fault its pages in again (bench/RESULTS.md).

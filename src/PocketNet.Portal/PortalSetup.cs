@@ -10,6 +10,7 @@ using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Components;
 using PocketNet.Portal.Components.Runs;
 using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Jobs.Workers;
 using PocketNet.Portal.Leaderboard;
 using PocketNet.Portal.Live;
 using PocketNet.Portal.Store;
@@ -47,16 +48,12 @@ public static class PortalSetup
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();
-        services.AddSingleton<LiveJobs>();
         services.AddSingleton<RunEvents>();
-        services.AddSingleton<JobExecutor>();
-        services.AddSingleton<JobRunner>();
-        services.AddSingleton<JobQueue>();
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<PublishedResults>();
-        // Start-up order matters: the store is migrated before the runner looks at the queue.
+        // Start-up order matters: the store is migrated before the engine's workers start.
         services.AddHostedService<PortalInitializer>();
-        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        builder.AddPortalJobs(options);
 
         services.AddPortalAuthentication();
         // Sign-in cookies stay valid across restarts: the keys that protect them live in the portal's home.
@@ -81,6 +78,7 @@ public static class PortalSetup
 
     public static WebApplication UsePortal(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<IOptions<JobEngineOptions>>().Value.ServesPages) return app.UseWorkerOnly();
         // A body over its limit, or a request Kestrel could not read, keeps its own status (413, 400) on pages too.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -111,6 +109,7 @@ public static class PortalSetup
         app.MapAccountEndpoints();
         app.MapUploadFormEndpoint();
         app.MapHub<JobsHub>(JobsHub.Path);
+        app.UsePortalJobs();
         app.MapRazorComponents<App>();
         return app;
     }

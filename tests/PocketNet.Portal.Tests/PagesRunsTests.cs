@@ -36,6 +36,11 @@ public sealed class PagesRunsTests
         Assert.Contains("\"trainingSet\": \"SynthFaces\"", WebUtility.HtmlDecode(page));
         Assert.Contains("id=\"run-options\"", page);
         Assert.Contains("epoch 2 done", LogOf(page));
+        // The worker that ran it: this process, as host:pid.
+        Assert.Equal(done.Worker, $"{Environment.MachineName}:{Environment.ProcessId}");
+        string worker = System.Text.RegularExpressions.Regex.Match(page, "id=\"run-worker\"[^>]*>(.*?)</p>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains($"ran on worker <code>{done.Worker}</code>", worker);
+        Assert.Contains("queue cpu", worker);
 
         JsonElement loss = Figure(page, "loss-chart");
         Assert.True(loss.GetProperty("data")[0].GetProperty("x").GetArrayLength() > 0, "the loss curve has no points");

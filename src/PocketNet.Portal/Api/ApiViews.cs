@@ -7,11 +7,15 @@ namespace PocketNet.Portal.Api;
 public sealed record JobView(
     int Id, JobKind Kind, JobState State, string Title, string Device, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
     double Progress, string? Phase, double? Loss, double? ImagesPerSecond, double? RemainingSeconds, string? Error,
-    int? ModelId, string? Genotype, int Attempts, JsonElement Request)
+    int? ModelId, string? Genotype, int Attempts, JsonElement Request, string Queue, string? Worker, double? HeartbeatAgeSeconds)
 {
     public static JobView Of(JobRecord j) => new(j.Id, j.Kind, j.State, j.Title, j.Device, j.CreatedAt, j.StartedAt, j.FinishedAt,
         j.Progress, j.Phase, j.Loss, j.ImagesPerSecond, j.RemainingSeconds, j.Error, j.ModelId, j.Genotype, j.Attempts,
-        JsonDocument.Parse(j.RequestJson).RootElement.Clone());
+        JsonDocument.Parse(j.RequestJson).RootElement.Clone(), j.Queue, j.Worker, HeartbeatAge(j));
+
+    /// <summary>Seconds since a running job's worker last wrote its progress; null for a job that is not running.</summary>
+    public static double? HeartbeatAge(JobRecord j) =>
+        j.State == JobState.Running && j.HeartbeatAt is DateTime beat ? Math.Round(Math.Max(0, (DateTime.UtcNow - beat).TotalSeconds), 1) : null;
 }
 
 /// <summary>A result: <see cref="Value"/> and <see cref="Std"/> are fractions; <see cref="Seconds"/> is the evaluation's wall time.</summary>

@@ -24,6 +24,12 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
     /// <summary>Copies a finished run's model folder into the store, exports it to ONNX, and records it.</summary>
     public ModelRecord RegisterTrained(JobRecord job, TrainingOptions options, TrainingSetInfo data, string modelFolder)
     {
+        // A worker that died between registering and recording the model on the job: the next attempt finds it.
+        using (PortalDbContext db = store.CreateDbContext())
+        {
+            if (db.Models.AsNoTracking().FirstOrDefault(m => m.JobId == job.Id && m.Origin == ModelOrigin.Trained) is { } registered)
+                return registered;
+        }
         ModelConfig config = options.Model;
         string name = UniqueName($"{Slug(config.DisplayName)}-job{job.Id}");
         string folder = paths.ModelFolder(name);
@@ -117,6 +123,9 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         using PortalDbContext db = store.CreateDbContext();
         foreach (BenchmarkResult result in report.Results)
         {
+            // A job evaluated again after its worker died replaces what the first attempt stored: one result per benchmark.
+            db.Results.RemoveRange(db.Results.Where(r => r.ModelId == modelId && r.JobId == jobId && jobId != null
+                && r.Benchmark == result.Benchmark && r.Runtime == report.Runtime));
             db.Results.Add(new ResultRecord
             {
                 ModelId = modelId,

@@ -10,4 +10,7 @@ public sealed record EvaluationRequest
     public string Runtime { get; init; } = "libtorch";
 
     public string Device { get; init; } = "auto";
+
+    /// <summary>The queue to wait in (a worker serving it runs the job); default the one named after the device: cpu or cuda.</summary>
+    public string? Queue { get; init; }
 }

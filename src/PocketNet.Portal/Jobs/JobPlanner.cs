@@ -51,7 +51,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     }
 
     /// <summary>Training options for <paramref name="request"/>; <paramref name="teacher"/> is the stored teacher model (KD modes).</summary>
-    public (TrainingOptions Options, TrainingSetInfo Data) PlanTraining(TrainRunRequest request, ModelRecord? teacher, string? teacherRun)
+    public (TrainingOptions Options, TrainingSetInfo Data) PlanTraining(TrainRunRequest request, ModelRecord? teacher, string? teacherRun, bool devicesHere = true)
     {
         ModelConfig model = ResolveModel(request);
         TrainingMode mode = ParseMode(request.Mode);
@@ -85,7 +85,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             TeacherRun = mode == TrainingMode.MultiStepDistillation ? teacherRun : null,
             Validation = request.Validation.Select(v => benchmarks.ResolvePath(benchmarks.Get(v))).ToList(),
             Seed = request.Seed,
-            Device = ResolveDevice(request.Device),
+            Device = ResolveDevice(request.Device, devicesHere),
             LogEverySteps = 1,
         };
         if (request.Milestones is { } milestones) options = options with { Milestones = milestones, ScheduleNote = null };
@@ -93,7 +93,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         return (options, data);
     }
 
-    public (SearchOptions Options, TrainingSetInfo Data) PlanSearch(SearchRunRequest request)
+    public (SearchOptions Options, TrainingSetInfo Data) PlanSearch(SearchRunRequest request, bool devicesHere = true)
     {
         CheckRange("epochs", request.Epochs, 1, MaxEpochs);
         CheckRange("batch size", request.BatchSize, 2, MaxBatch);
@@ -109,7 +109,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             Cells = request.Cells,
             SecondOrder = request.SecondOrder,
             Seed = request.Seed,
-            Device = ResolveDevice(request.Device),
+            Device = ResolveDevice(request.Device, devicesHere),
         };
         return (options, data);
     }
@@ -125,18 +125,24 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         }
     }
 
-    /// <summary>cpu, cuda or cuda:N as asked, or for auto the first GPU when there is one.</summary>
-    public static string ResolveDevice(string device)
+    /// <summary>
+    /// cpu, cuda or cuda:N as asked, or for auto the first GPU when there is one. A host that runs no jobs
+    /// (<paramref name="onThisHost"/> false: a web host) cannot know its workers' devices: it checks the spelling only
+    /// and keeps auto, which the worker that runs the job resolves.
+    /// </summary>
+    public static string ResolveDevice(string device, bool onThisHost = true)
     {
+        string asked = string.IsNullOrWhiteSpace(device) ? "auto" : device.Trim().ToLowerInvariant();
         Device parsed;
         try
         {
-            parsed = Device.Parse(string.IsNullOrWhiteSpace(device) ? "auto" : device.Trim().ToLowerInvariant());
+            parsed = Device.Parse(asked);
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException($"device: {e.Message}", e);
         }
+        if (!onThisHost) return asked == "auto" ? asked : parsed.ToString();
         if (parsed.IsCuda && parsed.Index >= Engine.CudaDeviceCount)
             throw new ArgumentException($"device: {parsed} is not available (this host has {Engine.CudaDeviceCount} CUDA devices)");
         return parsed.ToString();

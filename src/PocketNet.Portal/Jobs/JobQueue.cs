@@ -1,34 +1,42 @@
 using System.Text.Json;
+using Hangfire;
+using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
+using PocketNet.Portal.Jobs.Workers;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Runs;
 
 namespace PocketNet.Portal.Jobs;
 
 /// <summary>
-/// The persistent queue: requests are checked by <see cref="JobPlanner"/> and stored as queued jobs, which the
-/// <see cref="JobRunner"/> picks up. Cancel, resume and delete go through here too, so the rules about which state
-/// allows what live in one place.
+/// Where jobs are asked for: requests are checked by <see cref="JobPlanner"/>, stored as queued jobs, and handed to
+/// the engine (Hangfire) on the job's queue, where a worker of any host picks them up and runs them with
+/// <see cref="JobRunner"/>. Cancel, resume and delete go through here too, and reach a job wherever it runs through
+/// the store, so the rules about which state allows what live in one place.
 /// </summary>
-public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanner planner, JobRunner runner, PortalPaths paths)
+public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanner planner, IBackgroundJobClient engine, PortalPaths paths,
+    Microsoft.Extensions.Options.IOptions<JobEngineOptions> roles, ILogger<JobQueue> log)
 {
+    // A web host runs no jobs: devices are its workers' (they resolve auto and check cuda:N when they run the job).
+    private bool DevicesHere => roles.Value.RunsJobs;
+
     public async Task<JobRecord> EnqueueTrainingAsync(TrainRunRequest request, CancellationToken cancellation = default)
     {
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         var (teacher, teacherRun) = await FindTeacherAsync(db, request.TeacherModelId, cancellation);
-        var (options, data) = planner.PlanTraining(request, teacher, teacherRun);
+        var (options, data) = planner.PlanTraining(request, teacher, teacherRun, DevicesHere);
         string title = !string.IsNullOrWhiteSpace(request.Name)
             ? request.Name.Trim()
             : $"{options.Model.DisplayName} {options.Mode} on {data.Name}";
-        return await AddAsync(db, JobKind.Training, title, request, options.Device, cancellation);
+        return await AddAsync(db, JobKind.Training, title, request, options.Device, request.Queue, cancellation);
     }
 
     public async Task<JobRecord> EnqueueSearchAsync(SearchRunRequest request, CancellationToken cancellation = default)
     {
-        var (options, data) = planner.PlanSearch(request);
+        var (options, data) = planner.PlanSearch(request, DevicesHere);
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         string title = !string.IsNullOrWhiteSpace(request.Name) ? request.Name.Trim() : $"DARTS search on {data.Name} ({options.Epochs} epochs)";
-        return await AddAsync(db, JobKind.Search, title, request, options.Device, cancellation);
+        return await AddAsync(db, JobKind.Search, title, request, options.Device, request.Queue, cancellation);
     }
 
     public async Task<JobRecord> EnqueueEvaluationAsync(EvaluationRequest request, CancellationToken cancellation = default)
@@ -40,36 +48,36 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         ModelRecord model = await db.Models.FindAsync([request.ModelId], cancellation)
             ?? throw new ArgumentException($"modelId: there is no model {request.ModelId}");
         if (model.Folder is null) throw new ArgumentException($"modelId: {model.DisplayName} has no weights to evaluate (a published reference row)");
-        string device = JobPlanner.ResolveDevice(request.Device);
+        string device = JobPlanner.ResolveDevice(request.Device, DevicesHere);
         string title = $"evaluate {model.DisplayName} on {string.Join(", ", request.Benchmarks)}";
         if (title.Length > 200) title = title[..197] + "...";
-        return await AddAsync(db, JobKind.Evaluation, title, request, device, cancellation, model.Id);
+        return await AddAsync(db, JobKind.Evaluation, title, request, device, request.Queue, cancellation, model.Id);
     }
 
-    /// <summary>Cancels a queued job at once or asks a running one to stop after its current step; false when there is no such job.</summary>
+    /// <summary>
+    /// Cancels a queued job at once, or asks a running one, on whichever host runs it, to stop after its current step
+    /// (its worker reads the request with its next heartbeat); false when there is no such job.
+    /// </summary>
     public async Task<bool> CancelAsync(int id, CancellationToken cancellation = default)
     {
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         JobRecord? job = await db.Jobs.FindAsync([id], cancellation);
         if (job is null) return false;
-        switch (job.State)
-        {
-            case JobState.Queued:
-                // Only while it is still queued in the store: the runner may be claiming it this very moment.
-                DateTime now = DateTime.UtcNow;
-                int cancelled = await db.Jobs.Where(j => j.Id == id && j.State == JobState.Queued).ExecuteUpdateAsync(set => set
-                    .SetProperty(j => j.State, JobState.Cancelled)
-                    .SetProperty(j => j.FinishedAt, now)
-                    .SetProperty(j => j.Phase, "cancelled before it started"), cancellation);
-                // Claimed meanwhile: it is running now, so it is stopped as a running job.
-                if (cancelled == 0) runner.Cancel(id);
-                return true;
-            case JobState.Running:
-                runner.Cancel(id);
-                return true;
-            default:
-                throw new ConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}, not queued or running");
-        }
+        if (job.State is not (JobState.Queued or JobState.Running))
+            throw new ConflictException($"job {id} is {job.State.ToString().ToLowerInvariant()}, not queued or running");
+        // Only while it is still queued in the store: a worker may be taking it this very moment (it then finds the
+        // job cancelled and runs nothing).
+        DateTime now = DateTime.UtcNow;
+        int cancelled = await db.Jobs.Where(j => j.Id == id && j.State == JobState.Queued).ExecuteUpdateAsync(set => set
+            .SetProperty(j => j.State, JobState.Cancelled)
+            .SetProperty(j => j.FinishedAt, now)
+            .SetProperty(j => j.Phase, "cancelled before it started"), cancellation);
+        if (cancelled == 1) ForgetEngineJob(job.EngineJobId);
+        // Taken meanwhile, or running already: its worker stops it.
+        else
+            await db.Jobs.Where(j => j.Id == id && j.State == JobState.Running).ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.CancelRequested, true), cancellation);
+        return true;
     }
 
     /// <summary>Queues a stopped or failed job again; training and search continue from their newest checkpoint.</summary>
@@ -84,9 +92,11 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         job.Resume = job.RunFolder is not null && File.Exists(Path.Combine(job.RunFolder, RunDirectory.OptionsFile));
         job.Error = null;
         job.FinishedAt = null;
+        job.CancelRequested = false;
+        job.Worker = null;
         job.Phase = job.Resume ? "queued to resume from the newest checkpoint" : "queued again";
         await db.SaveChangesAsync(cancellation);
-        runner.Wake();
+        await HandToEngineAsync(db, job, cancellation);
         return true;
     }
 
@@ -99,14 +109,16 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         if (job.State == JobState.Running) throw new ConflictException($"job {id} is running; cancel it first");
         db.Jobs.Remove(job);
         await db.SaveChangesAsync(cancellation);
+        if (job.State == JobState.Queued) ForgetEngineJob(job.EngineJobId);
         if (job.RunFolder is not null && paths.Contains(job.RunFolder) && Directory.Exists(job.RunFolder))
             Directory.Delete(job.RunFolder, recursive: true);
         return true;
     }
 
     private async Task<JobRecord> AddAsync(PortalDbContext db, JobKind kind, string title, object request, string device,
-        CancellationToken cancellation, int? modelId = null)
+        string? queue, CancellationToken cancellation, int? modelId = null)
     {
+        queue = JobEngineOptions.QueueFor(queue, device);
         var job = new JobRecord
         {
             Kind = kind,
@@ -114,6 +126,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
             Title = title.Length > 200 ? title[..200] : title,
             RequestJson = JsonSerializer.Serialize(request, request.GetType(), StoreJson.Requests),
             Device = device,
+            Queue = queue,
             CreatedAt = DateTime.UtcNow,
             Phase = "queued",
             // An evaluation names its model from the start (JobRecord.ModelId: registered or evaluated).
@@ -123,8 +136,48 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         await db.SaveChangesAsync(cancellation);
         job.RunFolder = paths.RunFolder(job.Id);
         await db.SaveChangesAsync(cancellation);
-        runner.Wake();
+        await HandToEngineAsync(db, job, cancellation);
         return job;
+    }
+
+    /// <summary>
+    /// Takes a job that will not run out of the engine's queue, so a later resume's delivery is its only one. Best
+    /// effort: a delivery that is already under way finds the job cancelled or gone in the store and runs nothing.
+    /// </summary>
+    private void ForgetEngineJob(string? engineJobId)
+    {
+        if (engineJobId is null) return;
+        try
+        {
+            engine.Delete(engineJobId);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "could not take engine job {EngineJob} out of its queue; its delivery will find nothing to run", engineJobId);
+        }
+    }
+
+    /// <summary>Enqueues a run of the stored job on its queue; a job the engine cannot take fails with the reason.</summary>
+    private async Task HandToEngineAsync(PortalDbContext db, JobRecord job, CancellationToken cancellation)
+    {
+        int id = job.Id;
+        try
+        {
+            job.EngineJobId = engine.Create<JobRunner>(runner => runner.RunAsync(id, CancellationToken.None), new EnqueuedState(job.Queue));
+        }
+        catch (Exception e)
+        {
+            job.State = JobState.Failed;
+            job.FinishedAt = DateTime.UtcNow;
+            job.Phase = "failed";
+            job.Error = $"the job engine could not queue it: {e.Message}";
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+        // Only the engine's id: the worker may already have taken the job and changed its row.
+        db.Entry(job).State = EntityState.Unchanged;
+        db.Entry(job).Property(j => j.EngineJobId).IsModified = true;
+        await db.SaveChangesAsync(cancellation);
     }
 
     private static async Task<(ModelRecord?, string?)> FindTeacherAsync(PortalDbContext db, int? teacherId, CancellationToken cancellation)

@@ -4,7 +4,7 @@ namespace PocketNet.Portal.Jobs;
 
 /// <summary>
 /// A running job's progress sink: forwards every event to <see cref="LiveJobs"/> (open pages) and keeps the
-/// snapshot (fraction, loss, images/s, time left, phase) that <see cref="JobRunner"/> writes to the store every
+/// snapshot (fraction, loss, images/s, time left, phase) that <see cref="JobHeartbeat"/> writes to the store every
 /// few seconds. A job made of phases (train, then evaluate) maps each phase's 0..1 onto its share with <see cref="Range"/>.
 /// </summary>
 public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEvent>
@@ -18,9 +18,6 @@ public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEv
     public double? RemainingSeconds { get; private set; }
     public string? Phase { get; private set; }
 
-    /// <summary>True when something changed since the last <see cref="TakeChanged"/>.</summary>
-    private bool _changed;
-
     /// <summary>Makes the following progress fractions cover [from, to] of the whole job.</summary>
     public void Range(double from, double to)
     {
@@ -28,7 +25,6 @@ public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEv
         {
             (_from, _to) = (from, to);
             Progress = Math.Max(Progress, from);
-            _changed = true;
         }
     }
 
@@ -39,7 +35,6 @@ public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEv
         {
             Progress = _from + (_to - _from) * Math.Clamp(fraction, 0, 1);
             if (phase is not null) Phase = phase;
-            _changed = true;
         }
         if (phase is not null) live.Report(jobId, new RunMessage(phase));
     }
@@ -55,20 +50,8 @@ public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEv
                 ImagesPerSecond = step.ImagesPerSecond;
                 RemainingSeconds = step.EstimatedRemaining.TotalSeconds;
                 Phase = $"training: epoch {step.Epoch}/{step.Epochs}, step {step.Step}/{step.StepsPerEpoch}";
-                _changed = true;
-            }
+                }
         }
         live.Report(jobId, value);
-    }
-
-    /// <summary>True once after each change: the runner writes the snapshot only then.</summary>
-    public bool TakeChanged()
-    {
-        lock (_gate)
-        {
-            bool changed = _changed;
-            _changed = false;
-            return changed;
-        }
     }
 }

@@ -1,238 +1,180 @@
-using System.Collections.Concurrent;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using PocketNet.Portal.Jobs.Workers;
 using PocketNet.Portal.Store;
 
 namespace PocketNet.Portal.Jobs;
 
 /// <summary>
-/// The hosted job runner. It starts queued jobs oldest first, at most <see cref="PortalOptions.JobsPerDevice"/> at
-/// a time per device, each on its own thread; writes their progress to the store every couple of seconds; and
-/// marks them done, failed or cancelled. Jobs found running at start-up were interrupted by a stop or a crash:
-/// they are queued again to resume from their newest checkpoint, as are the jobs running when the portal stops.
+/// Runs one job when the engine (Hangfire) hands it to a worker of this process. The engine decides where and when;
+/// the store's row decides whether: the worker takes the job only while it is queued, or running under a worker
+/// whose heartbeat has gone stale (a dead host), and holds it by writing its progress every heartbeat. That hold
+/// is the job's lock across hosts: a job the engine hands out twice still runs once at a time. Each heartbeat
+/// also reads the cancel flag, which is how a cancel sent to any host reaches the job. A taken-over job resumes
+/// from its newest checkpoint.
 /// </summary>
 public sealed class JobRunner(
     IDbContextFactory<PortalDbContext> store,
     JobExecutor executor,
     LiveJobs live,
-    IOptions<PortalOptions> options,
-    ILogger<JobRunner> log) : BackgroundService
+    RunningJobs running,
+    WorkerIdentity worker,
+    IOptions<JobEngineOptions> options,
+    ILogger<JobRunner> log)
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
+    private JobEngineOptions Timing => options.Value;
 
-    private readonly SemaphoreSlim _wake = new(0);
-
-    // Progress flushes and a job's final write must not interleave (a late flush would undo "done").
-    private readonly SemaphoreSlim _storeGate = new(1, 1);
-    private readonly ConcurrentDictionary<int, RunningJob> _running = new();
-
-    // Cancels asked for a job the store already shows running but whose thread has not started yet (the moment
-    // between its claim and Start); Start honours them.
-    private readonly ConcurrentDictionary<int, byte> _cancelRequested = new();
-    private volatile bool _stopping;
-
-    private sealed record RunningJob(JobRecord Job, JobReporter Reporter, CancellationTokenSource Cancel, Task Work);
-
-    /// <summary>Looks at the queue now instead of at the next tick.</summary>
-    public void Wake() => _wake.Release();
-
-    /// <summary>Asks a running job to stop, even one claimed but not started yet; its state becomes Cancelled when it has.</summary>
-    public void Cancel(int jobId)
+    /// <summary>The engine's entry point. <paramref name="engine"/> fires when this process stops.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("portal job {0}")]
+    public async Task RunAsync(int jobId, CancellationToken engine)
     {
-        // Recorded first, looked up second (Start does the opposite), so a cancel racing a start is never lost.
-        _cancelRequested[jobId] = 0;
-        if (_running.TryGetValue(jobId, out RunningJob? job)) job.Cancel.Cancel();
-    }
+        JobRecord? job = await TakeAsync(jobId, engine);
+        if (job is null) return;
 
-    public bool IsRunning(int jobId) => _running.ContainsKey(jobId);
-
-    /// <summary>A job's state from the store, with a running job's newest progress laid over it; null when there is no such job.</summary>
-    public async Task<Live.JobUpdate?> SnapshotAsync(int jobId)
-    {
-        await using PortalDbContext db = await store.CreateDbContextAsync();
-        return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId) is { } job ? Snapshot(job) : null;
-    }
-
-    /// <summary>
-    /// <paramref name="job"/> as read from the store, with its newest progress laid over it while it runs: the store's
-    /// row is refreshed only every couple of seconds.
-    /// </summary>
-    public Live.JobUpdate Snapshot(JobRecord job)
-    {
-        if (job.State == JobState.Running && _running.TryGetValue(job.Id, out RunningJob? running))
-        {
-            JobReporter r = running.Reporter;
-            return new Live.JobUpdate(job.Id, job.State.ToString(), r.Progress, r.Phase ?? job.Phase, r.Loss, r.ImagesPerSecond, r.RemainingSeconds);
-        }
-        return new Live.JobUpdate(job.Id, job.State.ToString(), job.Progress, job.Phase, job.Loss, job.ImagesPerSecond, job.RemainingSeconds);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stopping)
-    {
-        await RequeueInterruptedAsync(stopping);
-        try
-        {
-            while (!stopping.IsCancellationRequested)
-            {
-                await FlushProgressAsync(stopping);
-                await StartQueuedAsync(stopping);
-                await _wake.WaitAsync(Tick, stopping);
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _stopping = true;
-        foreach (RunningJob job in _running.Values) job.Cancel.Cancel();
-        await base.StopAsync(cancellationToken);
-        await Task.WhenAll(_running.Values.Select(j => j.Work)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task RequeueInterruptedAsync(CancellationToken cancellation)
-    {
-        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
-        List<JobRecord> interrupted = await db.Jobs.Where(j => j.State == JobState.Running).ToListAsync(cancellation);
-        foreach (JobRecord job in interrupted)
-        {
-            job.State = JobState.Queued;
-            job.Resume = true;
-            job.Phase = "interrupted by a portal restart; queued to resume from the newest checkpoint";
-            log.LogWarning("job {Job} was interrupted; it resumes from its newest checkpoint", job.Id);
-        }
-        await db.SaveChangesAsync(cancellation);
-    }
-
-    private async Task StartQueuedAsync(CancellationToken cancellation)
-    {
-        if (_stopping) return;
-        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
-        List<JobRecord> queued = await db.Jobs.Where(j => j.State == JobState.Queued).OrderBy(j => j.Id).ToListAsync(cancellation);
-        int perDevice = Math.Max(1, options.Value.JobsPerDevice);
-        foreach (JobRecord job in queued)
-        {
-            if (_running.Values.Count(r => r.Job.Device == job.Device) >= perDevice) continue;
-            _cancelRequested.TryRemove(job.Id, out _);
-            // The list above may be stale: a job cancelled since is not taken. Only a job still queued in the store is
-            // claimed, in one statement, so a cancel and a claim never both win.
-            DateTime started = DateTime.UtcNow;
-            string phase = job.Resume ? "resuming" : "starting";
-            int claimed = await db.Jobs.Where(j => j.Id == job.Id && j.State == JobState.Queued).ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.State, JobState.Running)
-                .SetProperty(j => j.StartedAt, started)
-                .SetProperty(j => j.Attempts, j => j.Attempts + 1)
-                .SetProperty(j => j.Phase, phase), cancellation);
-            if (claimed == 0) continue;
-            (job.State, job.StartedAt, job.Attempts, job.Phase) = (JobState.Running, started, job.Attempts + 1, phase);
-            Start(job);
-        }
-    }
-
-    private void Start(JobRecord job)
-    {
-        var reporter = new JobReporter(job.Id, live);
-        var cancel = new CancellationTokenSource();
-        live.Start(job.Id, job.RunFolder is null ? null : Path.Combine(job.RunFolder, Training.Runs.RunDirectory.EventsFile));
-        // Training holds a thread for hours: a dedicated thread, not one of the pool's. The job is listed as
-        // running before its thread starts, so a job that fails at once is still removed by Finish.
-        var work = new Task(() => Run(job, reporter, cancel.Token), CancellationToken.None, TaskCreationOptions.LongRunning);
-        _running[job.Id] = new RunningJob(job, reporter, cancel, work);
-        if (_cancelRequested.TryRemove(job.Id, out _)) cancel.Cancel();
-        work.Start(TaskScheduler.Default);
-    }
-
-    private void Run(JobRecord job, JobReporter reporter, CancellationToken cancellation)
-    {
+        var reporter = new JobReporter(jobId, live);
+        var stop = new JobStop();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(engine);
+        using var heartbeatEnd = new CancellationTokenSource();
+        running.Add(jobId, reporter);
+        live.Start(jobId, job.RunFolder is null ? null : Path.Combine(job.RunFolder, Training.Runs.RunDirectory.EventsFile));
+        Task heartbeat = new JobHeartbeat(store, worker, Timing, log).RunAsync(jobId, reporter, stop, cancel, heartbeatEnd.Token);
         JobState state;
         string? error = null;
         try
         {
-            cancellation.ThrowIfCancellationRequested();
-            log.LogInformation("job {Job} ({Kind}) started on {Device}", job.Id, job.Kind, job.Device);
-            executor.Execute(job, reporter, cancellation);
+            if (job.CancelRequested) stop.Cancelled(cancel);
+            cancel.Token.ThrowIfCancellationRequested();
+            log.LogInformation("job {Job} ({Kind}) started on {Device} by {Worker}", jobId, job.Kind, job.Device, worker);
+            // Training holds its thread for hours: a thread of its own, not one of the pool's.
+            await Task.Factory.StartNew(() => executor.Execute(job, reporter, cancel.Token), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default);
             state = JobState.Succeeded;
         }
         catch (OperationCanceledException)
         {
-            state = _stopping ? JobState.Queued : JobState.Cancelled;
+            (state, error) = stop.Outcome(engine.IsCancellationRequested);
         }
         catch (Exception e)
         {
-            // One job's failure (bad data, a corrupt checkpoint, out of memory) ends that job only.
-            log.LogError(e, "job {Job} failed", job.Id);
+            // One job's failure (bad data, a corrupt checkpoint, a full disk, out of memory) ends that job only.
+            log.LogError(e, "job {Job} failed", jobId);
             state = JobState.Failed;
             error = e.Message;
         }
-        Finish(job.Id, reporter, state, error);
-    }
+        finally
+        {
+            await heartbeatEnd.CancelAsync();
+            await heartbeat;
+            running.Remove(jobId);
+        }
 
-    private void Finish(int jobId, JobReporter reporter, JobState state, string? error)
-    {
-        _storeGate.Wait();
         try
         {
-            using PortalDbContext db = store.CreateDbContext();
-            JobRecord job = db.Jobs.Find(jobId)!;
-            Copy(reporter, job);
-            job.State = state;
-            job.Error = error;
-            job.Resume = state == JobState.Queued;
-            job.FinishedAt = state == JobState.Queued ? null : DateTime.UtcNow;
-            job.Phase = state switch
-            {
-                JobState.Succeeded => "done",
-                JobState.Cancelled => "cancelled; resume continues from the newest checkpoint",
-                JobState.Queued => "interrupted by a portal stop; resumes at the next start",
-                _ => "failed",
-            };
-            if (state == JobState.Succeeded) job.Progress = 1;
-            db.SaveChanges();
-        }
-        catch (Exception e)
-        {
-            log.LogError(e, "job {Job}: could not record its end ({State})", jobId, state);
+            if (stop.Reason != JobStopReason.Lost) await FinishAsync(jobId, reporter, state, error, engine);
         }
         finally
         {
-            _storeGate.Release();
-            _running.TryRemove(jobId, out RunningJob? running);
-            _cancelRequested.TryRemove(jobId, out _);
-            running?.Cancel.Dispose();
             live.Finish(jobId);
-            Wake();
         }
+        // Stopped with the process: the engine gives the job back to its queue only when it sees the cancellation.
+        if (state == JobState.Queued) engine.ThrowIfCancellationRequested();
     }
 
-    private async Task FlushProgressAsync(CancellationToken cancellation)
+    /// <summary>
+    /// Takes the job in the store; null when there is nothing to run (cancelled, deleted or finished meanwhile).
+    /// While another worker holds it with a fresh heartbeat, waits for that worker to finish or to fall silent.
+    /// </summary>
+    private async Task<JobRecord?> TakeAsync(int jobId, CancellationToken engine)
     {
-        var changed = _running.Values.Where(r => r.Reporter.TakeChanged()).ToList();
-        if (changed.Count == 0) return;
-        await _storeGate.WaitAsync(cancellation);
-        try
+        string me = worker.Name;
+        bool waited = false;
+        while (true)
         {
-            await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
-            foreach (RunningJob running in changed)
+            DateTime now = DateTime.UtcNow;
+            DateTime stale = now - Timing.JobLease;
+            await using PortalDbContext db = await store.CreateDbContextAsync(engine);
+            // One statement: a cancel (Queued -> Cancelled) and a take never both win.
+            int taken = await db.Jobs
+                .Where(j => j.Id == jobId && (j.State == JobState.Queued
+                    || (j.State == JobState.Running && (j.Worker == null || j.Worker == me || j.HeartbeatAt == null || j.HeartbeatAt < stale))))
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.Resume, j => j.Resume || j.State == JobState.Running)
+                    .SetProperty(j => j.Phase, j => j.Resume || j.State == JobState.Running ? "resuming from the newest checkpoint" : "starting")
+                    .SetProperty(j => j.State, JobState.Running)
+                    .SetProperty(j => j.Worker, me)
+                    .SetProperty(j => j.HeartbeatAt, now)
+                    .SetProperty(j => j.StartedAt, now)
+                    .SetProperty(j => j.Attempts, j => j.Attempts + 1), engine);
+            JobRecord? job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, engine);
+            if (taken == 1 && job is not null)
             {
-                if (_running.ContainsKey(running.Job.Id) && await db.Jobs.FindAsync([running.Job.Id], cancellation) is { State: JobState.Running } job)
-                    Copy(running.Reporter, job);
+                if (job.Attempts > 1) log.LogWarning("job {Job}: attempt {Attempt} on {Worker}, resuming from the newest checkpoint", jobId, job.Attempts, me);
+                return job;
             }
-            await db.SaveChangesAsync(cancellation);
-        }
-        finally
-        {
-            _storeGate.Release();
+            if (job is not { State: JobState.Running })
+            {
+                log.LogInformation("job {Job} is {State}: nothing to run", jobId, job?.State.ToString() ?? "deleted");
+                return null;
+            }
+            if (!waited) log.LogWarning("job {Job} is held by {Worker} (heartbeat {At:o}); waiting for it to finish or fall silent", jobId, job.Worker, job.HeartbeatAt);
+            waited = true;
+            await Task.Delay(Timing.JobHeartbeat, engine);
         }
     }
 
-    private static void Copy(JobReporter reporter, JobRecord job)
+    /// <summary>
+    /// Records how the job ended, retrying while the store refuses (a locked or full database): the end of a job is
+    /// never dropped while this process lives. A process that stops meanwhile leaves the job running in the store,
+    /// where its stale heartbeat lets the engine's next delivery take it over.
+    /// </summary>
+    private async Task FinishAsync(int jobId, JobReporter reporter, JobState state, string? error, CancellationToken engine)
     {
-        job.Progress = reporter.Progress;
-        job.Loss = reporter.Loss;
-        job.ImagesPerSecond = reporter.ImagesPerSecond;
-        job.RemainingSeconds = reporter.RemainingSeconds;
-        if (reporter.Phase is not null) job.Phase = reporter.Phase;
+        string me = worker.Name;
+        bool requeue = state == JobState.Queued;
+        string phase = state switch
+        {
+            JobState.Succeeded => "done",
+            JobState.Cancelled => "cancelled; resume continues from the newest checkpoint",
+            JobState.Queued => "interrupted by a portal stop; resumes at the next start",
+            _ => "failed",
+        };
+        DateTime? finished = requeue ? null : DateTime.UtcNow;
+        double progress = state == JobState.Succeeded ? 1 : reporter.Progress;
+        int failures = 0;
+        while (true)
+        {
+            try
+            {
+                await using PortalDbContext db = await store.CreateDbContextAsync();
+                await db.Jobs.Where(j => j.Id == jobId && j.Worker == me).ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.State, state)
+                    .SetProperty(j => j.Error, error)
+                    .SetProperty(j => j.Resume, requeue)
+                    .SetProperty(j => j.FinishedAt, finished)
+                    .SetProperty(j => j.Phase, phase)
+                    .SetProperty(j => j.Progress, progress)
+                    .SetProperty(j => j.Loss, reporter.Loss)
+                    .SetProperty(j => j.ImagesPerSecond, reporter.ImagesPerSecond)
+                    .SetProperty(j => j.RemainingSeconds, reporter.RemainingSeconds)
+                    .SetProperty(j => j.CancelRequested, false)
+                    // A job given back to its queue is free for the next worker at once.
+                    .SetProperty(j => j.Worker, j => requeue ? null : j.Worker));
+                log.LogInformation("job {Job} {State}{Error}", jobId, state, error is null ? "" : $": {error}");
+                return;
+            }
+            catch (Exception e) when (engine.IsCancellationRequested)
+            {
+                // Stopping: the engine gives the job back to its queue when it sees a cancellation, not a failure.
+                throw new OperationCanceledException($"job {jobId}: could not record its end before the process stopped", e, engine);
+            }
+            catch (Exception e)
+            {
+                failures++;
+                log.LogWarning(e, "job {Job}: could not record its end ({State}, {Failures} tries); retrying", jobId, state, failures);
+                await Task.Delay(Timing.JobHeartbeat, CancellationToken.None);
+            }
+        }
     }
 }

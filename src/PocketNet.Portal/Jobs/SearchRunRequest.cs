@@ -19,4 +19,7 @@ public sealed record SearchRunRequest
     public string Device { get; init; } = "auto";
     public int Seed { get; init; } = 2;
     public string? Name { get; init; }
+
+    /// <summary>The queue to wait in (a worker serving it runs the job); default the one named after the device: cpu or cuda.</summary>
+    public string? Queue { get; init; }
 }

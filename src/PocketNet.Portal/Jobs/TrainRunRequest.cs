@@ -54,6 +54,9 @@ public sealed record TrainRunRequest
     /// <summary>Pair sets (registry names of pair benchmarks) checked after each epoch for the accuracy curve.</summary>
     public IReadOnlyList<string> Validation { get; init; } = [];
 
+    /// <summary>The queue to wait in (a worker serving it runs the job); default the one named after the device: cpu or cuda.</summary>
+    public string? Queue { get; init; }
+
     /// <summary>A name for the run; default from the model and mode.</summary>
     public string? Name { get; init; }
 }

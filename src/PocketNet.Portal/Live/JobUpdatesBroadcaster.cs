@@ -1,30 +1,75 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Jobs.Workers;
+using PocketNet.Portal.Store;
 
 namespace PocketNet.Portal.Live;
 
 /// <summary>
-/// Pushes job progress to open pages: listens to <see cref="LiveJobs"/>, and at most every
-/// <see cref="Interval"/> per job sends the job's current snapshot through <see cref="JobsHub"/>. Training reports
-/// every step; pages need a few updates a second at most.
+/// Pushes job progress to open pages through <see cref="JobsHub"/>. Jobs this process runs report every event
+/// through <see cref="LiveJobs"/>, sent at most every <see cref="Interval"/> per job; jobs on other hosts are seen
+/// in the store, which their workers refresh every heartbeat: every <see cref="Interval"/> the rows of active jobs
+/// are read and each one that changed is pushed. A store that cannot be read is logged and read again next time.
 /// </summary>
-public sealed class JobUpdatesBroadcaster(LiveJobs live, JobRunner runner, IHubContext<JobsHub> hub, ILogger<JobUpdatesBroadcaster> log) : IHostedService
+public sealed class JobUpdatesBroadcaster(
+    LiveJobs live,
+    RunningJobs running,
+    IDbContextFactory<PortalDbContext> store,
+    IHubContext<JobsHub> hub,
+    IOptions<JobEngineOptions> engine,
+    ILogger<JobUpdatesBroadcaster> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
     private readonly ConcurrentDictionary<int, byte> _pending = new();
+    private readonly Dictionary<int, JobUpdate> _seen = [];
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stopping)
     {
+        if (!engine.Value.ServesPages) return;
         live.Changed += OnChanged;
-        return Task.CompletedTask;
+        try
+        {
+            using var timer = new PeriodicTimer(Interval);
+            while (await timer.WaitForNextTickAsync(stopping)) await PushStoreChangesAsync(stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            live.Changed -= OnChanged;
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    private async Task PushStoreChangesAsync(CancellationToken stopping)
     {
-        live.Changed -= OnChanged;
-        return Task.CompletedTask;
+        List<JobUpdate> changed = [];
+        try
+        {
+            await using PortalDbContext db = await store.CreateDbContextAsync(stopping);
+            int[] known = [.. _seen.Keys];
+            List<JobRecord> jobs = await db.Jobs.AsNoTracking()
+                .Where(j => j.State == JobState.Running || j.State == JobState.Queued || known.Contains(j.Id))
+                .ToListAsync(stopping);
+            foreach (JobRecord job in jobs)
+            {
+                JobUpdate update = running.Snapshot(job);
+                if (!_seen.TryGetValue(job.Id, out JobUpdate? before) || before != update) changed.Add(update);
+                if (job.State is JobState.Running or JobState.Queued) _seen[job.Id] = update;
+                else _seen.Remove(job.Id);
+            }
+            foreach (int gone in known.Except(jobs.Select(j => j.Id))) _seen.Remove(gone);
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            log.LogWarning(e, "could not read job progress from the store; trying again");
+            return;
+        }
+        foreach (JobUpdate update in changed) await SendAsync(update);
     }
 
     // Called on the job's thread: never block it; coalesce bursts into one message per interval.
@@ -40,12 +85,23 @@ public sealed class JobUpdatesBroadcaster(LiveJobs live, JobRunner runner, IHubC
         {
             await Task.Delay(Interval);
             _pending.TryRemove(jobId, out _);
-            JobUpdate? update = await runner.SnapshotAsync(jobId);
-            if (update is not null) await hub.Clients.All.SendAsync(JobsHub.JobMessage, update);
+            if (await running.SnapshotAsync(jobId) is { } update) await SendAsync(update);
         }
         catch (Exception e)
         {
             log.LogDebug(e, "could not push job {Job}", jobId);
+        }
+    }
+
+    private async Task SendAsync(JobUpdate update)
+    {
+        try
+        {
+            await hub.Clients.All.SendAsync(JobsHub.JobMessage, update);
+        }
+        catch (Exception e)
+        {
+            log.LogDebug(e, "could not push job {Job}", update.Id);
         }
     }
 }

@@ -16,6 +16,21 @@ public sealed class JobRecord
     /// <summary>The device the job runs on (cpu, cuda:0, ...), resolved when queued.</summary>
     public required string Device { get; set; }
 
+    /// <summary>The engine's queue the job waits in (cpu, cuda, or a name from settings such as a100): workers serve queues.</summary>
+    public string Queue { get; set; } = "cpu";
+
+    /// <summary>The job engine's (Hangfire's) id of the execution that runs this job; a resume enqueues a new one.</summary>
+    public string? EngineJobId { get; set; }
+
+    /// <summary>The worker that runs (or last ran) the job: host name and process id. It holds the job while its heartbeat is fresh.</summary>
+    public string? Worker { get; set; }
+
+    /// <summary>When the running job's worker last wrote its progress; a job whose heartbeat is older than the lease is free to take over.</summary>
+    public DateTime? HeartbeatAt { get; set; }
+
+    /// <summary>Set by a cancel of a running job; the worker that runs it reads it with its heartbeat and stops the job.</summary>
+    public bool CancelRequested { get; set; }
+
     /// <summary>Absolute run folder (training and search); null for evaluations.</summary>
     public string? RunFolder { get; set; }
 

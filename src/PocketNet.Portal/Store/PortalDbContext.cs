@@ -29,6 +29,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             job.Property(j => j.State).HasConversion<string>().HasMaxLength(32);
             job.Property(j => j.Title).HasMaxLength(200);
             job.Property(j => j.Device).HasMaxLength(32);
+            job.Property(j => j.Queue).HasMaxLength(32);
+            job.Property(j => j.EngineJobId).HasMaxLength(64);
+            job.Property(j => j.Worker).HasMaxLength(200);
             job.HasIndex(j => j.State);
         });
         model.Entity<ModelRecord>(m =>

@@ -22,7 +22,7 @@ public sealed partial class RunPage
 
     [Parameter] public int Id { get; set; }
     [Inject] private IDbContextFactory<PortalDbContext> Store { get; set; } = default!;
-    [Inject] private JobRunner Runner { get; set; } = default!;
+    [Inject] private RunningJobs Running { get; set; } = default!;
     [Inject] private LiveJobs Live { get; set; } = default!;
     [Inject] private RunEvents Events { get; set; } = default!;
     [CascadingParameter] private HttpContext? Http { get; set; }
@@ -53,7 +53,7 @@ public sealed partial class RunPage
             Http.MarkNotFound();
             return;
         }
-        _progress = JobProgress.Of(_job, Runner);
+        _progress = JobProgress.Of(_job, Running);
         _snapshot = Snapshot(_job);
         _genotype = _job.Kind == JobKind.Search ? _job.Genotype ?? _snapshot.Genotype : null;
         _results = await db.Results.AsNoTracking().Where(r => r.JobId == Id).OrderBy(r => r.Benchmark).ToListAsync();

@@ -11,11 +11,15 @@ public sealed class EvaluateInput
     public string Runtime { get; set; } = EvaluationRuntime.Libtorch;
     public string Device { get; set; } = "auto";
 
+    /// <summary>Empty: the queue named after the device.</summary>
+    public string? Queue { get; set; }
+
     public EvaluationRequest ToRequest() => new()
     {
         ModelId = ModelId ?? throw new ArgumentException("model: choose a stored model to evaluate"),
         Benchmarks = (Benchmarks ?? []).Where(b => b.Value).Select(b => b.Key).Order(StringComparer.Ordinal).ToList(),
         Runtime = Runtime,
         Device = Device,
+        Queue = string.IsNullOrWhiteSpace(Queue) ? null : Queue.Trim(),
     };
 }

@@ -11,10 +11,10 @@ public sealed record JobProgress(double Fraction, string? Phase, double? Loss, d
 {
     public static JobProgress Of(JobRecord job) => new(job.Progress, job.Phase, job.Loss, job.ImagesPerSecond, job.RemainingSeconds);
 
-    /// <summary>The page has the job's row already: only the runner's live numbers are laid over it, no second read.</summary>
-    public static JobProgress Of(JobRecord job, JobRunner runner)
+    /// <summary>The page has the job's row already: only this process's live numbers (when it runs the job) are laid over it, no second read.</summary>
+    public static JobProgress Of(JobRecord job, RunningJobs running)
     {
-        Live.JobUpdate live = runner.Snapshot(job);
+        Live.JobUpdate live = running.Snapshot(job);
         return new JobProgress(live.Progress, live.Phase, live.Loss, live.ImagesPerSecond, live.RemainingSeconds);
     }
 }

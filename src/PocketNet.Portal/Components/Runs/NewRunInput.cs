@@ -35,6 +35,9 @@ public sealed class NewRunInput
     public string? Milestones { get; set; }
 
     public string Device { get; set; } = "auto";
+
+    /// <summary>Empty: the queue named after the device.</summary>
+    public string? Queue { get; set; }
     public int Seed { get; set; }
     public Dictionary<string, bool>? Benchmarks { get; set; }
     public Dictionary<string, bool>? Validation { get; set; }
@@ -64,6 +67,7 @@ public sealed class NewRunInput
             LearningRate = LearningRate,
             Milestones = ParseMilestones(Milestones),
             Device = Device,
+            Queue = string.IsNullOrWhiteSpace(Queue) ? null : Queue.Trim(),
             Seed = Seed,
             Benchmarks = Checked(Benchmarks),
             Validation = Checked(Validation),

@@ -15,6 +15,9 @@ public sealed class NewSearchInput
     public int Cells { get; set; } = Defaults.Cells;
     public bool SecondOrder { get; set; } = Defaults.SecondOrder;
     public string Device { get; set; } = Defaults.Device;
+
+    /// <summary>Empty: the queue named after the device.</summary>
+    public string? Queue { get; set; }
     public int Seed { get; set; } = Defaults.Seed;
 
     public SearchRunRequest ToRequest() => new()
@@ -27,6 +30,7 @@ public sealed class NewSearchInput
         Cells = Cells,
         SecondOrder = SecondOrder,
         Device = Device,
+        Queue = string.IsNullOrWhiteSpace(Queue) ? null : Queue.Trim(),
         Seed = Seed,
     };
 }

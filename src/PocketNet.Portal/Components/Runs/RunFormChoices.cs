@@ -12,7 +12,7 @@ public sealed record StoredModelChoice(int Id, string DisplayName, ModelOrigin O
 
 /// <summary>
 /// What the dashboard's forms let the admin choose from: registry networks, training sets (with presence),
-/// benchmarks that are ready (files present), stored models and the devices of this host. Loaded once per
+/// benchmarks that are ready (files present), stored models, the devices of this host and the queues live workers serve. Loaded once per
 /// request and shared by the forms.
 /// </summary>
 public sealed record RunFormChoices(
@@ -22,14 +22,15 @@ public sealed record RunFormChoices(
     int UnavailableBenchmarks,
     IReadOnlyList<StoredModelChoice> Teachers,
     IReadOnlyList<StoredModelChoice> Evaluable,
-    IReadOnlyList<string> Devices)
+    IReadOnlyList<string> Devices,
+    IReadOnlyList<string> Queues)
 {
     /// <summary>Pair sets among the ready benchmarks: the only ones a training run can check as it goes.</summary>
     public IEnumerable<BenchmarkEntry> ValidationSets => ReadyBenchmarks.Where(b => b.Protocol == BenchmarkProtocol.Pairs);
 
     public string? DefaultTrainingSet => (TrainingSets.FirstOrDefault(s => s.Present) ?? TrainingSets.FirstOrDefault())?.Name;
 
-    public static async Task<RunFormChoices> LoadAsync(PortalDbContext db, BenchmarkRegistry registry, TrainingSetCatalog trainingSets)
+    public static async Task<RunFormChoices> LoadAsync(PortalDbContext db, BenchmarkRegistry registry, TrainingSetCatalog trainingSets, IReadOnlyList<string> queues)
     {
         // Presence only: opening every benchmark (IJB-C's metadata alone takes seconds) is the datasets page's job.
         List<BenchmarkEntry> ready = registry.Benchmarks.Where(b => registry.Check(b, openData: false).IsReady).ToList();
@@ -52,7 +53,8 @@ public sealed record RunFormChoices(
             registry.Benchmarks.Count - ready.Count,
             choices.Where(c => teacherIds.Contains(c.Id)).ToList(),
             choices,
-            HostDevices());
+            HostDevices(),
+            queues);
     }
 
     private static List<string> HostDevices()

@@ -20,16 +20,20 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             Identity(b);
             b.Property<int>("Attempts");
             b.Property<DateTime>("CreatedAt");
+            b.Property<bool>("CancelRequested");
             b.Property<string>("Device").IsRequired().HasMaxLength(32);
+            b.Property<string>("EngineJobId").HasMaxLength(64);
             b.Property<string>("Error");
             b.Property<DateTime?>("FinishedAt");
             b.Property<string>("Genotype");
+            b.Property<DateTime?>("HeartbeatAt");
             b.Property<double?>("ImagesPerSecond");
             b.Property<string>("Kind").IsRequired().HasMaxLength(32);
             b.Property<double?>("Loss");
             b.Property<int?>("ModelId");
             b.Property<string>("Phase");
             b.Property<double>("Progress");
+            b.Property<string>("Queue").IsRequired().HasMaxLength(32);
             b.Property<double?>("RemainingSeconds");
             b.Property<string>("RequestJson").IsRequired();
             b.Property<bool>("Resume");
@@ -37,6 +41,7 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<DateTime?>("StartedAt");
             b.Property<string>("State").IsRequired().HasMaxLength(32);
             b.Property<string>("Title").IsRequired().HasMaxLength(200);
+            b.Property<string>("Worker").HasMaxLength(200);
             b.HasKey("Id");
             b.HasIndex("State");
             b.ToTable("Jobs");

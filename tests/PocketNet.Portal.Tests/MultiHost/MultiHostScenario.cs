@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Npgsql;
+using PocketNet.Portal.Api;
+using PocketNet.Portal.Store;
+using PocketNet.Portal.Tests.Support;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Runs;
+
+namespace PocketNet.Portal.Tests.MultiHost;
+
+/// <summary>
+/// One web host and worker hosts as separate processes on one real PostgreSQL and one shared home, taken through
+/// what several machines meet; MultiHostTests asserts on the record. The steps:
+/// <list type="number">
+/// <item>The web host and workers A and B start at the same moment on an empty database (they initialise it together).</item>
+/// <item>20 evaluations of an uploaded ONNX model are queued on the web host and run on A and B.</item>
+/// <item>A training run starts; once it has a checkpoint, its worker is killed with kill -9; the other takes it over.</item>
+/// <item>An evaluation is queued on a queue no live worker serves; worker C, started later for that queue (and
+/// seeing a home of its own), runs it; the datasets page warns that C does not see the shared home.</item>
+/// <item>A long training run starts on the surviving worker; a cancel sent to the web host stops it.</item>
+/// </list>
+/// </summary>
+public sealed class MultiHostScenario : IAsyncLifetime
+{
+    public const int Evaluations = 20;
+    public const int TrainingEpochs = 4;
+    public const string LateQueue = "late";
+
+    private readonly TempDirectory _home = new();
+    private readonly TempDirectory _otherHome = new();
+    private readonly List<PortalProcess> _processes = [];
+    private PostgresServer? _postgres;
+    private string _connectionString = "";
+
+    public PortalProcess Web { get; private set; } = null!;
+    public PortalProcess WorkerA { get; private set; } = null!;
+    public PortalProcess WorkerB { get; private set; } = null!;
+    public PortalProcess WorkerC { get; private set; } = null!;
+
+    public bool AllStartedTogether { get; private set; }
+    public IReadOnlyList<JobView> EvaluationJobs { get; private set; } = [];
+    public IReadOnlyDictionary<int, int> ResultRowsPerJob { get; private set; } = new Dictionary<int, int>();
+
+    public JobView TrainingBeforeKill { get; private set; } = null!;
+    public int CheckpointAtKill { get; private set; }
+    public string KilledWorker { get; private set; } = "";
+    public string SurvivingWorker { get; private set; } = "";
+    public JobView TrainingDone { get; private set; } = null!;
+    public int ModelsOfTraining { get; private set; }
+    public int ResultsOfTraining { get; private set; }
+    public int StepEventsOfTraining { get; private set; }
+    public long TotalStepsOfTraining { get; private set; }
+    public IReadOnlyList<Jobs.LogLine> TrainingLog { get; private set; } = [];
+    public TimeSpan TakeOverTime { get; private set; }
+
+    public JobView LateBeforeWorker { get; private set; } = null!;
+    public JobView LateDone { get; private set; } = null!;
+    public string DatasetsPageBeforeC { get; private set; } = "";
+    public string DatasetsPageWithC { get; private set; } = "";
+
+    public JobView CancelTarget { get; private set; } = null!;
+    public JobView Cancelled { get; private set; } = null!;
+    public TimeSpan CancelTime { get; private set; }
+    public HttpStatusCode DashboardPageWhileRunning { get; private set; }
+    public IReadOnlyList<string> QueuesOffered { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        _postgres = PostgresServer.Start();
+        _connectionString = _postgres.CreateDatabase("portal");
+        _ = TinySynthData.Root;
+
+        // 1. Three processes initialise one empty database at once.
+        Web = Start("web");
+        WorkerA = Start("worker");
+        WorkerB = Start("worker");
+        await Task.WhenAll(Web.WaitReadyAsync(), WorkerA.WaitReadyAsync(), WorkerB.WaitReadyAsync());
+        AllStartedTogether = !Web.HasExited && !WorkerA.HasExited && !WorkerB.HasExited;
+        HttpClient web = Web.Client;
+        await WaitForQueueAsync("cpu", workers: 2);
+        QueuesOffered = await QueueNamesAsync();
+
+        // 2. Twenty tiny jobs on two workers.
+        ModelView model = await Problems.ReadAsync<ModelView>(await UploadAsync(web), HttpStatusCode.Created);
+        var queued = new List<JobView>();
+        for (int i = 0; i < Evaluations; i++)
+            queued.Add(await PostAsync("/api/evaluations", new { modelId = model.Id, benchmarks = new[] { "synth_lfw" }, runtime = "onnx", device = "cpu" }));
+        var done = new List<JobView>();
+        foreach (JobView job in queued) done.Add(await PortalFactory.WaitForJobAsync(web, job.Id, TimeSpan.FromMinutes(5)));
+        EvaluationJobs = done;
+        ResultRowsPerJob = await ResultRowsAsync();
+
+        // 3. kill -9 of the worker that trains.
+        JobView training = await PostAsync("/api/runs", TinyRuns.Steady("taken over", TrainingEpochs) with { Benchmarks = ["synth_lfw"] });
+        string runFolder = Path.Combine(_home.Path, "runs", $"job-{training.Id:D4}");
+        TrainingBeforeKill = await PortalFactory.WaitForJobAsync(web, training.Id,
+            j => j.State == JobState.Running && j.Worker is not null && new RunDirectory(runFolder).Checkpoints().Count > 0, "to write a checkpoint");
+        PortalProcess victim = TrainingBeforeKill.Worker == WorkerA.WorkerName ? WorkerA : WorkerB;
+        PortalProcess survivor = victim == WorkerA ? WorkerB : WorkerA;
+        victim.Kill();
+        var clock = Stopwatch.StartNew();
+        CheckpointAtKill = new RunDirectory(runFolder).Checkpoints().LastOrDefault();
+        (KilledWorker, SurvivingWorker) = (victim.WorkerName, survivor.WorkerName);
+        await PortalFactory.WaitForJobAsync(web, training.Id, j => j.Attempts >= 2, "to be taken over", TimeSpan.FromMinutes(3));
+        TakeOverTime = clock.Elapsed;
+        TrainingDone = await PortalFactory.WaitForJobAsync(web, training.Id, TimeSpan.FromMinutes(5));
+        ModelsOfTraining = await CountAsync($"SELECT count(*) FROM \"Models\" WHERE \"JobId\" = {training.Id}");
+        ResultsOfTraining = await CountAsync($"SELECT count(*) FROM \"Results\" WHERE \"JobId\" = {training.Id}");
+        IReadOnlyList<TrainingEvent> events = PocketNet.Training.Progress.EventLog.Read(Path.Combine(runFolder, RunDirectory.EventsFile));
+        List<StepProgress> steps = events.OfType<StepProgress>().ToList();
+        StepEventsOfTraining = steps.Count;
+        TotalStepsOfTraining = steps.Count == 0 ? 0 : steps.Max(s => s.TotalSteps);
+        TrainingLog = (await web.GetFromJsonAsync<Jobs.LiveSnapshot>($"/api/runs/{training.Id}/events", ApiJson.Options))!.Log;
+
+        // 4. A worker started later picks up queued work.
+        JobView late = await PostAsync("/api/evaluations", new { modelId = model.Id, benchmarks = new[] { "synth_lfw" }, runtime = "onnx", device = "cpu", queue = LateQueue });
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        LateBeforeWorker = await JobAsync(late.Id);
+        // C sees a home of its own (as a host without the shared mount would): the datasets page says so.
+        DatasetsPageBeforeC = await web.GetStringAsync("/datasets");
+        WorkerC = Start("worker", new Dictionary<string, string> { ["Portal__Queues__0__Name"] = LateQueue, ["Portal__Home"] = _otherHome.Path });
+        await WorkerC.WaitReadyAsync();
+        LateDone = await PortalFactory.WaitForJobAsync(web, late.Id, TimeSpan.FromMinutes(3));
+        DatasetsPageWithC = await web.GetStringAsync("/datasets");
+
+        // 5. A cancel sent to the web host stops a job running on a worker.
+        JobView target = await PostAsync("/api/runs", TinyRuns.Steady("cancelled from the web host", 500));
+        CancelTarget = await PortalFactory.WaitForJobAsync(web, target.Id, j => j.State == JobState.Running && j.Progress > 0, "to make progress");
+        DashboardPageWhileRunning = (await web.GetAsync("/jobs/engine")).StatusCode;
+        clock.Restart();
+        Assert.Equal(HttpStatusCode.Accepted, (await web.PostAsync($"/api/runs/{target.Id}/cancel", null)).StatusCode);
+        Cancelled = await PortalFactory.WaitForJobAsync(web, target.Id, TimeSpan.FromMinutes(2));
+        CancelTime = clock.Elapsed;
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (PortalProcess process in _processes) process.Dispose();
+        _postgres?.Dispose();
+        _home.Dispose();
+        _otherHome.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What each process printed last, for a failing assertion's message.</summary>
+    public string Logs => string.Join("\n\n", _processes.Select(p => $"--- {p.Role} {p.WorkerName} ---\n{p.Output}"));
+
+    private PortalProcess Start(string role, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        PortalProcess process = PortalProcess.Start(role, _home.Path, _connectionString, settings);
+        _processes.Add(process);
+        return process;
+    }
+
+    private async Task<JobView> PostAsync(string path, object request) =>
+        await Problems.ReadAsync<JobView>(await Web.Client.PostAsJsonAsync(path, request), HttpStatusCode.Accepted);
+
+    private async Task<JobView> JobAsync(int id) => (await Web.Client.GetFromJsonAsync<JobView>($"/api/runs/{id}", ApiJson.Options))!;
+
+    private async Task<List<string>> QueueNamesAsync() =>
+        (await Web.Client.GetFromJsonAsync<List<Jobs.Workers.QueueView>>("/api/queues", ApiJson.Options))!.Select(q => q.Name).ToList();
+
+    private async Task WaitForQueueAsync(string queue, int workers)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            var queues = (await Web.Client.GetFromJsonAsync<List<Jobs.Workers.QueueView>>("/api/queues", ApiJson.Options))!;
+            if (queues.FirstOrDefault(q => q.Name == queue)?.Workers.Count >= workers) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"queue {queue} never had {workers} live workers:\n{Logs}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client)
+    {
+        var file = new ByteArrayContent(TinyOnnx.FaceModel);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return await client.PostAsync("/api/models/upload", new MultipartFormDataContent { { file, "file", "tiny.onnx" }, { new StringContent("tiny external"), "name" } });
+    }
+
+    private async Task<Dictionary<int, int>> ResultRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT \"JobId\", count(*) FROM \"Results\" WHERE \"JobId\" IS NOT NULL GROUP BY \"JobId\"", connection);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<int, int>();
+        while (await reader.ReadAsync()) rows[reader.GetInt32(0)] = (int)reader.GetInt64(1);
+        return rows;
+    }
+
+    private async Task<int> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (int)(long)(await command.ExecuteScalarAsync())!;
+    }
+}

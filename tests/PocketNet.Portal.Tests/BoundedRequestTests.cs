@@ -37,6 +37,15 @@ public sealed class BoundedRequestTests(IdlePortal idle)
     }
 
     [Fact]
+    public async Task A_run_name_or_a_benchmark_list_longer_than_anything_it_names_is_refused()
+    {
+        HttpResponseMessage longName = await idle.Admin.PostAsJsonAsync("/api/runs", TinyRuns.Training() with { Name = new string('n', 10_000) });
+        await Problems.AssertAsync(longName, HttpStatusCode.BadRequest, "name", "120 characters");
+        HttpResponseMessage repeated = await idle.Admin.PostAsJsonAsync("/api/runs", TinyRuns.Training(benchmarks: [.. Enumerable.Repeat("synth_lfw", 1000)]));
+        await Problems.AssertAsync(repeated, HttpStatusCode.BadRequest, "benchmarks", "listed twice");
+    }
+
+    [Fact]
     public void An_onnx_initializer_whose_dimensions_overflow_is_refused_not_counted()
     {
         using var folder = new TempDirectory();

@@ -122,7 +122,8 @@ public sealed partial record Genotype(
             var edges = EdgePattern().Matches(node)
                 .Select(m => new Edge(Primitives.Parse(m.Groups[1].Value), State(m.Groups[2].Value)))
                 .ToList();
-            if (edges.Count == 0) throw new FormatException($"no (operation, input) pair in '{node}'");
+            if (edges.Count == 0) throw new FormatException($"no (operation, input) pair in '{Abbreviate(node)}'");
+            if (edges.Count > MaxEdgesPerNode) throw new FormatException($"node {nodes.Count + 2} has {edges.Count} incoming edges; at most {MaxEdgesPerNode}");
             nodes.Add(edges);
         }
         return nodes;
@@ -144,6 +145,9 @@ public sealed partial record Genotype(
 
     /// <summary>More nodes than any cell of the search space has: a bound, so text cannot ask for a cell of any size.</summary>
     public const int MaxNodes = 32;
+
+    /// <summary>Incoming edges of one node: DARTS keeps two; a bound for the same reason as <see cref="MaxNodes"/>.</summary>
+    public const int MaxEdgesPerNode = 8;
 
     // A state index as the text gives it: digits that name a state a cell of at most MaxNodes nodes can have
     // (inputs 0 and 1, then the nodes), or one past the last for range's end. Larger numbers are refused here,

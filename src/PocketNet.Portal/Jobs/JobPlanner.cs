@@ -23,8 +23,12 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     /// <summary>Cells of a trained genotype network: PocketNetS has 18; far beyond this a request only asks for memory.</summary>
     public const int MaxCells = 64;
 
+    /// <summary>Job and model names shown on every dashboard: as long as an upload's name may be.</summary>
+    public const int MaxNameLength = Catalog.ModelUploads.MaxNameLength;
+
     public ModelConfig ResolveModel(TrainRunRequest request)
     {
+        CheckName(request.Name);
         // Checked here, not when the network is built: that happens when the job runs, long after the request.
         if (request.EmbeddingSize is int embedding && embedding is < 1 or > MaxEmbedding)
             throw new ArgumentException($"embedding size: {embedding} is outside 1..{MaxEmbedding}");
@@ -95,6 +99,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
 
     public (SearchOptions Options, TrainingSetInfo Data) PlanSearch(SearchRunRequest request, bool devicesHere = true)
     {
+        CheckName(request.Name);
         CheckRange("epochs", request.Epochs, 1, MaxEpochs);
         CheckRange("batch size", request.BatchSize, 2, MaxBatch);
         CheckRange("channels", request.Channels, 2, 128);
@@ -116,13 +121,21 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
 
     public void CheckBenchmarks(IReadOnlyList<string> names, string field)
     {
+        // Each benchmark once: the list is then no longer than the registry, however long the request.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in names)
         {
+            if (!seen.Add(name)) throw new ArgumentException($"{field}: '{(name.Length <= 40 ? name : name[..40] + "...")}' is listed twice");
             BenchmarkEntry entry = benchmarks.Benchmarks.FirstOrDefault(b => b.Name == name)
                 ?? throw new ArgumentException($"{field}: unknown benchmark '{name}'");
             BenchmarkStatus status = benchmarks.Check(entry, openData: false);
             if (!status.IsReady) throw new ArgumentException($"{field}: {status.Summary()}");
         }
+    }
+
+    private static void CheckName(string? name)
+    {
+        if (name is { Length: > MaxNameLength }) throw new ArgumentException($"name: longer than {MaxNameLength} characters");
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using PocketNet.Portal.Api;
+using PocketNet.Portal.Live;
 using PocketNet.Portal.Store;
 using Xunit.Abstractions;
 
@@ -52,6 +53,17 @@ public sealed class MultiHostTests(MultiHostScenario run, ITestOutputHelper outp
         long stepsPerEpoch = run.TotalStepsOfTraining / MultiHostScenario.TrainingEpochs;
         Assert.InRange(redone, 0, stepsPerEpoch * (MultiHostScenario.TrainingEpochs - run.CheckpointAtKill));
         Assert.Single(run.TrainingLog, l => l.Text.StartsWith($"epoch {MultiHostScenario.TrainingEpochs} done", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Open_pages_on_the_web_host_follow_the_progress_of_a_job_running_on_a_worker()
+    {
+        List<JobUpdate> running = run.PushedForTraining.Where(u => u.State == nameof(JobState.Running)).ToList();
+        output.WriteLine($"{run.PushedForTraining.Count} updates pushed, {running.Count} while running");
+        Assert.True(running.Count >= 3, $"only {running.Count} live updates while the job ran");
+        Assert.Contains(running, u => u.Progress > 0 && u.Phase?.StartsWith("training: epoch", StringComparison.Ordinal) == true);
+        Assert.True(running.Select(u => u.Progress).Distinct().Count() >= 2, "progress never moved in the pushed updates");
+        Assert.Equal(nameof(JobState.Succeeded), run.PushedForTraining[^1].State);
     }
 
     [Fact]

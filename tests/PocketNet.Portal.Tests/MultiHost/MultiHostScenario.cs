@@ -105,8 +105,10 @@ public sealed class MultiHostScenario : IAsyncLifetime
         await hub.StartAsync();
         JobView training = await PostAsync("/api/runs", TinyRuns.Steady("taken over", TrainingEpochs) with { Benchmarks = ["synth_lfw"] });
         string runFolder = Path.Combine(_home.Path, "runs", $"job-{training.Id:D4}");
+        // Killed halfway through the epoch after its first checkpoint, so some steps are lost and done again.
         TrainingBeforeKill = await PortalFactory.WaitForJobAsync(web, training.Id,
-            j => j.State == JobState.Running && j.Worker is not null && new RunDirectory(runFolder).Checkpoints().Count > 0, "to write a checkpoint");
+            j => j.State == JobState.Running && j.Worker is not null && new RunDirectory(runFolder).Checkpoints().Count > 0
+                 && StepOfEpoch(j.Phase, epoch: new RunDirectory(runFolder).Checkpoints()[^1] + 1) >= 3, "to be halfway through the epoch after a checkpoint");
         PortalProcess victim = TrainingBeforeKill.Worker == WorkerA.WorkerName ? WorkerA : WorkerB;
         PortalProcess survivor = victim == WorkerA ? WorkerB : WorkerA;
         victim.Kill();
@@ -165,6 +167,13 @@ public sealed class MultiHostScenario : IAsyncLifetime
         PortalProcess process = PortalProcess.Start(role, _home.Path, _connectionString, settings);
         _processes.Add(process);
         return process;
+    }
+
+    // "training: epoch 2/4, step 3/6" -> 3 when it is that epoch, else 0.
+    private static int StepOfEpoch(string? phase, int epoch)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(phase ?? "", @"epoch (\d+)/\d+, step (\d+)/");
+        return match.Success && int.Parse(match.Groups[1].Value) == epoch ? int.Parse(match.Groups[2].Value) : 0;
     }
 
     private async Task<JobView> PostAsync(string path, object request) =>

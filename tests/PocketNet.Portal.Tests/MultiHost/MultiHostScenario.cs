@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
+using PocketNet.Portal.Live;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Store;
 using PocketNet.Portal.Tests.Support;
@@ -32,6 +34,7 @@ public sealed class MultiHostScenario : IAsyncLifetime
     private readonly TempDirectory _home = new();
     private readonly TempDirectory _otherHome = new();
     private readonly List<PortalProcess> _processes = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<JobUpdate> _pushed = new();
     private PostgresServer? _postgres;
     private string _connectionString = "";
 
@@ -55,6 +58,9 @@ public sealed class MultiHostScenario : IAsyncLifetime
     public long TotalStepsOfTraining { get; private set; }
     public IReadOnlyList<Jobs.LogLine> TrainingLog { get; private set; } = [];
     public TimeSpan TakeOverTime { get; private set; }
+
+    /// <summary>What the web host (which runs no jobs) pushed to open pages about the training run on the workers.</summary>
+    public IReadOnlyList<JobUpdate> PushedForTraining { get; private set; } = [];
 
     public JobView LateBeforeWorker { get; private set; } = null!;
     public JobView LateDone { get; private set; } = null!;
@@ -93,11 +99,16 @@ public sealed class MultiHostScenario : IAsyncLifetime
         EvaluationJobs = done;
         ResultRowsPerJob = await ResultRowsAsync();
 
-        // 3. kill -9 of the worker that trains.
+        // 3. kill -9 of the worker that trains, while a page on the web host listens to live updates.
+        await using HubConnection hub = new HubConnectionBuilder().WithUrl(new Uri(web.BaseAddress!, JobsHub.Path)).Build();
+        hub.On<JobUpdate>(JobsHub.JobMessage, update => _pushed.Enqueue(update));
+        await hub.StartAsync();
         JobView training = await PostAsync("/api/runs", TinyRuns.Steady("taken over", TrainingEpochs) with { Benchmarks = ["synth_lfw"] });
         string runFolder = Path.Combine(_home.Path, "runs", $"job-{training.Id:D4}");
+        // Killed halfway through the epoch after its first checkpoint, so some steps are lost and done again.
         TrainingBeforeKill = await PortalFactory.WaitForJobAsync(web, training.Id,
-            j => j.State == JobState.Running && j.Worker is not null && new RunDirectory(runFolder).Checkpoints().Count > 0, "to write a checkpoint");
+            j => j.State == JobState.Running && j.Worker is not null && new RunDirectory(runFolder).Checkpoints().Count > 0
+                 && StepOfEpoch(j.Phase, epoch: new RunDirectory(runFolder).Checkpoints()[^1] + 1) >= 3, "to be halfway through the epoch after a checkpoint");
         PortalProcess victim = TrainingBeforeKill.Worker == WorkerA.WorkerName ? WorkerA : WorkerB;
         PortalProcess survivor = victim == WorkerA ? WorkerB : WorkerA;
         victim.Kill();
@@ -107,6 +118,9 @@ public sealed class MultiHostScenario : IAsyncLifetime
         await PortalFactory.WaitForJobAsync(web, training.Id, j => j.Attempts >= 2, "to be taken over", TimeSpan.FromMinutes(3));
         TakeOverTime = clock.Elapsed;
         TrainingDone = await PortalFactory.WaitForJobAsync(web, training.Id, TimeSpan.FromMinutes(5));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await hub.StopAsync();
+        PushedForTraining = _pushed.Where(u => u.Id == training.Id).ToList();
         ModelsOfTraining = await CountAsync($"SELECT count(*) FROM \"Models\" WHERE \"JobId\" = {training.Id}");
         ResultsOfTraining = await CountAsync($"SELECT count(*) FROM \"Results\" WHERE \"JobId\" = {training.Id}");
         IReadOnlyList<TrainingEvent> events = PocketNet.Training.Progress.EventLog.Read(Path.Combine(runFolder, RunDirectory.EventsFile));
@@ -153,6 +167,13 @@ public sealed class MultiHostScenario : IAsyncLifetime
         PortalProcess process = PortalProcess.Start(role, _home.Path, _connectionString, settings);
         _processes.Add(process);
         return process;
+    }
+
+    // "training: epoch 2/4, step 3/6" -> 3 when it is that epoch, else 0.
+    private static int StepOfEpoch(string? phase, int epoch)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(phase ?? "", @"epoch (\d+)/\d+, step (\d+)/");
+        return match.Success && int.Parse(match.Groups[1].Value) == epoch ? int.Parse(match.Groups[2].Value) : 0;
     }
 
     private async Task<JobView> PostAsync(string path, object request) =>

@@ -121,7 +121,11 @@ public sealed class RecognitionTrainer(
         Batch batch, Optimizer backboneOptimizer, Optimizer headOptimizer)
     {
         _parallel?.BeforeForward();
-        Tensor embeddings = Functional.Normalize(backbone.Forward(batch.Images));
+        Tensor features;
+        // --precision bf16: the backbone under autocast, the margin head and the losses in float32 (as arcface_torch does)
+        using (options.Precision == TrainingPrecision.Bf16 ? Engine.Autocast(ScalarType.BFloat16, batch.Images.Device) : default(AutocastScope?))
+            features = backbone.Forward(batch.Images);
+        Tensor embeddings = Functional.Normalize(features.DType == ScalarType.Float32 ? features : features.To(ScalarType.Float32));
         Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, batch.Labels), batch.Labels);
         Tensor loss = ce;
         var losses = new Dictionary<string, double>();

@@ -24,7 +24,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "worker-allreduce")
             return AllReduceWorker.Run(int.Parse(args[1]), args[2], Enum.Parse<GradientSync>(args[3]));
         int steps = args.SkipWhile(a => a != "--steps").Skip(1).Select(int.Parse).FirstOrDefault(20);
-        bool all = !args.Any(a => a is "throughput" or "allreduce" or "policy");
+        bool all = !args.Any(a => a is "throughput" or "allreduce" or "policy" or "precision");
         MachineInfo machine = MachineInfo.Collect();
         Console.WriteLine($"{machine.DateUtc}: {machine.Describe()}; load average {machine.LoadAverage}");
         if (machine.BusyWarning is { } warning) Console.WriteLine(warning);
@@ -34,6 +34,11 @@ public static class Program
             ("1 process x 2 threads, batch 16", ["--batch", "16"], new() { ["POCKETNET_THREADS"] = "2" }),
             ("2 processes x 1 thread, batch 8 each", ["--batch", "8", "--nproc-per-node", "2"], new()),
             ("2 processes x 1 thread, batch 8 each, --sync-bn", ["--batch", "8", "--sync-bn", "--nproc-per-node", "2"], new()),
+        ]);
+        if (all || args.Contains("precision")) Throughput(
+        [
+            ("1 process x 2 threads, batch 16, fp32", ["--batch", "16"], new() { ["POCKETNET_THREADS"] = "2" }),
+            ("1 process x 2 threads, batch 16, --precision bf16", ["--batch", "16", "--precision", "bf16"], new() { ["POCKETNET_THREADS"] = "2" }),
         ]);
         if (all || args.Contains("policy")) Throughput(
         [

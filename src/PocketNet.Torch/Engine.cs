@@ -76,8 +76,34 @@ public static class Engine
 
     /// <summary>Enables gradient recording on this thread until the returned scope is disposed.</summary>
     public static GradModeScope EnableGrad() => new(true);
+
+    /// <summary>
+    /// Runs operations on <paramref name="device"/>'s type in <paramref name="type"/> where libtorch's autocast lists
+    /// them as safe (convolutions, matrix products), in float32 elsewhere (reductions, losses), until disposed.
+    /// Parameters, gradients and checkpoints stay float32.
+    /// </summary>
+    public static AutocastScope Autocast(ScalarType type, Device device) => new(type, device);
 }
 
+/// <summary>Leaves autocast when disposed. Autocast scopes do not nest.</summary>
+public readonly struct AutocastScope : IDisposable
+{
+    private readonly int _deviceType;
+
+    internal AutocastScope(ScalarType type, Device device)
+    {
+        _deviceType = device.IsCuda ? 1 : 0;
+        int previous = NativeMethods.pn_autocast(_deviceType, 1, (int)type);
+        NativeMethods.Check(previous);
+        if (previous == 1)
+        {
+            Dispose();
+            throw new InvalidOperationException("autocast is already on for this thread: autocast scopes do not nest");
+        }
+    }
+
+    public void Dispose() => NativeMethods.pn_autocast(_deviceType, 0, 0);
+}
 /// <summary>Restores the previous autograd mode of this thread when disposed.</summary>
 public readonly struct GradModeScope : IDisposable
 {

@@ -2,6 +2,7 @@
 #include "pntorch.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -53,6 +54,29 @@ PN_API int pn_get_num_threads() { return at::get_num_threads(); }
 PN_API void pn_set_num_threads(int n) { at::set_num_threads(n); }
 
 PN_API void pn_manual_seed(uint64_t seed) { at::manual_seed(seed); }
+
+// Mixed precision on this thread: enabled = 1 enters autocast to `dtype` for the device type (0 CPU, 1 CUDA),
+// 0 leaves it (dropping autocast's cast cache at the outermost exit). Returns whether it was on before.
+PN_API int pn_autocast(int device_type, int enabled, int dtype) {
+  PN_TRY
+  bool cuda = device_type == 1;
+  bool previous = cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+  if (enabled) {
+    if (cuda)
+      at::autocast::set_autocast_gpu_dtype(pn::dtype(dtype));
+    else
+      at::autocast::set_autocast_cpu_dtype(pn::dtype(dtype));
+    at::autocast::increment_nesting();
+  } else if (at::autocast::decrement_nesting() == 0) {
+    at::autocast::clear_cache();
+  }
+  if (cuda)
+    at::autocast::set_enabled(enabled != 0);
+  else
+    at::autocast::set_cpu_enabled(enabled != 0);
+  return previous ? 1 : 0;
+  PN_CATCH(-1)
+}
 
 PN_API int pn_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
 PN_API void pn_set_grad_enabled(int enabled) { at::GradMode::set_enabled(enabled != 0); }

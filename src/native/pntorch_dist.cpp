@@ -15,6 +15,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/version.h>
 #ifdef PN_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -31,6 +32,14 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// libtorch 1.13 (Debian's) implements Gloo and NCCL as ProcessGroups; from 2.0 on they are Backends behind a
+// ProcessGroup with the same collective signatures. The group holds whichever the build's libtorch has.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveBackend = c10d::Backend;
+#else
+using CollectiveBackend = c10d::ProcessGroup;
+#endif
+
 // Every heartbeat_interval each rank bumps its counter in the store; a peer whose counter has not moved over a
 // few intervals is named when a collective fails.
 constexpr milliseconds heartbeat_interval{500};
@@ -43,7 +52,7 @@ struct pn_group {
   milliseconds timeout{0};
   std::string backend;
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> pg;
+  c10::intrusive_ptr<CollectiveBackend> pg;
 
   // A second store connection of our own for the heartbeat thread: TCPStore clients are not shared across threads.
   c10::intrusive_ptr<c10d::TCPStore> heartbeat_store;

@@ -122,6 +122,36 @@ public sealed class DistributedTrainingTests : IDisposable
         Assert.Contains("rank 1 stopped responding", survivor.Error);
     }
 
+    [Fact]
+    public void AJobKilledAfterAnEpochResumesOnTwoRanksToTheSameWeights()
+    {
+        string whole = Path.Combine(_temp.Path, "whole"), resumed = Path.Combine(_temp.Path, "resumed");
+        string[] Args(string run) => Train(run, 8, 3, "--sync-bn", "--nproc-per-node", "2");
+        WorkerResult uninterrupted = WorkerProcesses.RunOnce(WorkerProcesses.CliAssembly, Args(whole));
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
+
+        var job = WorkerProcesses.Start(WorkerProcesses.CliAssembly, Args(resumed), new Dictionary<string, string>());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!Directory.Exists(Path.Combine(resumed, "checkpoints", "epoch-0001")))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90) && !job.Process.HasExited, "no first checkpoint\n" + job.Output + job.Error);
+            Thread.Sleep(20);
+        }
+        job.Process.Kill(entireProcessTree: true); // the launcher and both ranks, mid-way through epoch 2
+        job.Finish(0, TimeSpan.FromSeconds(30));
+        Assert.False(Directory.Exists(Path.Combine(resumed, "model")), "the run finished before it could be killed");
+
+        WorkerResult resume = WorkerProcesses.RunOnce(WorkerProcesses.CliAssembly, ["resume", resumed, "--nproc-per-node", "2"]);
+        Assert.True(resume.ExitCode == 0, resume.ToString());
+        Assert.Contains("resumed from", resume.Output);
+        using TensorDictionary a = SafeTensors.Load(Path.Combine(whole, "model", "weights.safetensors"));
+        using TensorDictionary b = SafeTensors.Load(Path.Combine(resumed, "model", "weights.safetensors"));
+        using var scope = DisposeScope.Enter();
+        foreach (var (name, tensor) in a)
+            if (tensor.DType == ScalarType.Float32)
+                Assert.True((tensor - b[name]).Abs().Max().Item() <= 1e-6 * Math.Max(1, tensor.Abs().Max().Item()), $"{name} differs after the resume");
+    }
+
     // SynthFaces (faces of synthetic identities), not flat colours: nearly constant images make batch norm's
     // gradient a difference of nearly equal terms, where rounding alone reaches 1e-3.
     private string Synthesise(int identities, int perIdentity)

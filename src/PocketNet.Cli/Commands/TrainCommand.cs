@@ -28,7 +28,7 @@ public sealed class TrainCommand : ICommand
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
                         [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
-                        [--init BACKBONE.safetensors|.pth]
+                        [--init BACKBONE.safetensors|.pth] [--precision fp32|bf16]
                         {DistributedArguments.Usage}
         """;
 
@@ -76,6 +76,12 @@ public sealed class TrainCommand : ICommand
             LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
             Distributed = DistributedArguments.Read(a),
             InitWeights = a.Optional("init") is { } init ? Path.GetFullPath(init) : null,
+            Precision = a.Optional("precision") switch
+            {
+                null or "fp32" => TrainingPrecision.Fp32,
+                "bf16" => TrainingPrecision.Bf16,
+                var other => throw new ArgumentException($"train: --precision must be fp32 or bf16, not '{other}'"),
+            },
         };
     }
 

@@ -36,6 +36,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int pn_get_num_threads();
     [LibraryImport(Library)] internal static partial void pn_set_num_threads(int n);
     [LibraryImport(Library)] internal static partial void pn_manual_seed(ulong seed);
+    [LibraryImport(Library)] internal static partial int pn_autocast(int deviceType, int enabled, int dtype);
     [LibraryImport(Library)] internal static partial int pn_grad_enabled();
     [LibraryImport(Library)] internal static partial void pn_set_grad_enabled(int enabled);
     [LibraryImport(Library)] internal static partial void pn_free(IntPtr t);

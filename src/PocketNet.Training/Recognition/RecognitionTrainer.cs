@@ -131,7 +131,11 @@ public sealed class RecognitionTrainer(
     {
         _parallel?.BeforeForward();
         Tensor images = batch.Images.DType == ComputeType ? batch.Images : batch.Images.To(ComputeType);
-        Tensor embeddings = Functional.Normalize(backbone.Forward(images));
+        Tensor features;
+        // --precision bf16: the backbone under autocast, the margin head and the losses in float32 (as arcface_torch does)
+        using (options.Precision == TrainingPrecision.Bf16 ? Engine.Autocast(ScalarType.BFloat16, batch.Images.Device) : default(AutocastScope?))
+            features = backbone.Forward(images);
+        Tensor embeddings = Functional.Normalize(features.DType == ScalarType.BFloat16 ? features.To(ScalarType.Float32) : features);
         Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, batch.Labels), batch.Labels);
         Tensor loss = ce;
         var losses = new Dictionary<string, double>();

@@ -110,6 +110,10 @@ public sealed record TrainingOptions
     /// <summary>Steps between verification checks on the validation pair sets; 0: only at the end of each epoch.</summary>
     public int VerifyEverySteps { get; init; }
 
+    /// <summary>fp32, or bf16: forward and loss under autocast to bfloat16 (parameters, gradients and checkpoints stay float32).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public TrainingPrecision Precision { get; init; }
+
     /// <summary>Weights the backbone starts from (safetensors or .pth, by state_dict name) instead of a fresh initialisation.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? InitWeights { get; init; }
@@ -183,6 +187,13 @@ public sealed record TrainingOptions
         Distributed?.Validate();
         if (InitWeights is not null && !File.Exists(InitWeights)) throw new ArgumentException($"--init: weights file {InitWeights} does not exist");
     }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingPrecision>))]
+public enum TrainingPrecision
+{
+    Fp32,
+    Bf16,
 }
 
 /// <summary>A training set by format and location, as recorded in run.json.</summary>

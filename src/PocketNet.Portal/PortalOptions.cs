@@ -47,8 +47,11 @@ public sealed class PortalOptions
     /// <summary>Sign-in posts one client address may make per minute; more are answered 429.</summary>
     public int SignInAttemptsPerMinute { get; set; } = 5;
 
-    /// <summary>Wrong API keys one client address may send before it is locked out (one more allowed every 6 s).</summary>
+    /// <summary>Wrong API keys one client address may send before it is locked out (then one more every <see cref="ApiKeyRefillSeconds"/>).</summary>
     public int ApiKeyFailuresAllowed { get; set; } = 10;
+
+    /// <summary>Seconds after which a locked-out address may try one more API key.</summary>
+    public double ApiKeyRefillSeconds { get; set; } = 6;
 
     public string ResolveHome() =>
         Path.GetFullPath(Home ?? Path.Combine(BenchmarkRoots.FindRepositoryDataFolder() ?? Path.GetFullPath("data"), "portal"));

@@ -27,6 +27,7 @@ public static class PortalSetup
             .Validate(o => o.JobsPerDevice >= 1, "Portal:JobsPerDevice must be at least 1")
             .Validate(o => o.MaxUploadMegabytes >= 1, "Portal:MaxUploadMegabytes must be at least 1")
             .Validate(o => o.SignInAttemptsPerMinute >= 1 && o.ApiKeyFailuresAllowed >= 1, "Portal:SignInAttemptsPerMinute and Portal:ApiKeyFailuresAllowed must be at least 1")
+            .Validate(o => o.ApiKeyRefillSeconds is > 0 and <= 86400, "Portal:ApiKeyRefillSeconds must lie in (0, 86400]")
             .Validate(o => o.Database is "sqlite" or "postgres", "Portal:Database must be sqlite or postgres")
             .Validate(o => string.IsNullOrEmpty(o.AdminPassword) || SecretStrength.Weakness(o.AdminPassword) is null,
                 $"Portal:AdminPassword is too weak: use at least {SecretStrength.MinLength} characters, {SecretStrength.MinDistinct} of them different, and no common password in it (or set none to have one generated)")

@@ -51,12 +51,10 @@ public static class SignInThrottle
 /// </summary>
 public sealed class ApiKeyFailures(IOptions<PortalOptions> options) : IDisposable
 {
-    private static readonly TimeSpan Refill = TimeSpan.FromSeconds(6);
-
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
         RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = options.Value.ApiKeyFailuresAllowed, TokensPerPeriod = 1, ReplenishmentPeriod = Refill, QueueLimit = 0, AutoReplenishment = true,
+            TokenLimit = options.Value.ApiKeyFailuresAllowed, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(options.Value.ApiKeyRefillSeconds), QueueLimit = 0, AutoReplenishment = true,
         }));
 
     /// <summary>True when <paramref name="client"/> has used up its failures; <paramref name="retryAfter"/> says for how long.</summary>
@@ -64,7 +62,7 @@ public sealed class ApiKeyFailures(IOptions<PortalOptions> options) : IDisposabl
     {
         // Asking for no token tells whether any is left without taking one.
         using RateLimitLease lease = _limiter.AttemptAcquire(client, 0);
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retry) ? retry : Refill;
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retry) ? retry : TimeSpan.FromSeconds(options.Value.ApiKeyRefillSeconds);
         return !lease.IsAcquired;
     }
 

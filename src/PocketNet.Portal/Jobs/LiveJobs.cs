@@ -58,13 +58,6 @@ public sealed class LiveJobs
         }
     }
 
-    /// <summary>The curves of a job's run folder, for a job that is not running.</summary>
-    public static LiveSnapshot FromRunFolder(int jobId, string eventsPath)
-    {
-        RunCurves c = File.Exists(eventsPath) ? RunCurves.FromEvents(ReadEvents(eventsPath)) : new RunCurves();
-        return new LiveSnapshot(jobId, c.LastStep, c.Loss.ToList(), c.Accuracy.ToList(), c.Log.ToList(), c.Genotype);
-    }
-
     // A damaged events.jsonl must not break the run page: show no curves rather than an error.
     private static IReadOnlyList<TrainingEvent> ReadEvents(string path)
     {

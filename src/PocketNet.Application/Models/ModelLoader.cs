@@ -65,9 +65,8 @@ public static class ModelLoader
         string json = File.ReadAllText(path);
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json);
-            return document.RootElement.TryGetProperty("model", out _)
-                ? JsonSerializer.Deserialize<TrainedModelConfig>(json, EventLog.JsonOptions)!.Model
+            return TrainedModelConfig.TryParse(json) is { } trained
+                ? trained.Model ?? throw new InvalidDataException($"{path} is not a model configuration: \"model\" is null")
                 : JsonSerializer.Deserialize<ModelConfig>(json, EventLog.JsonOptions)!;
         }
         catch (Exception e) when (e is JsonException or NullReferenceException)

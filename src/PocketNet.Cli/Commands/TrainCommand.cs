@@ -51,14 +51,11 @@ public sealed class TrainCommand : ICommand
         string? teacher = a.Optional("teacher");
         TrainingOptions defaults = TrainingOptions.FromRecipe(recipe, mode, model,
             DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the training images")), a.OptionalInt("epochs"));
-        IReadOnlyList<int>? milestones = a.IntList("milestones");
-        return defaults with
+        return (defaults with
         {
             Epochs = a.Int("epochs", defaults.Epochs, 1),
             BatchSize = a.Int("batch", defaults.BatchSize, 2),
             LearningRate = a.Double("lr", defaults.LearningRate, 0),
-            Milestones = milestones ?? defaults.Milestones,
-            ScheduleNote = milestones is null ? defaults.ScheduleNote : null,
             Momentum = a.Double("momentum", defaults.Momentum, 0, 1),
             WeightDecay = a.Double("weight-decay", defaults.WeightDecay, 0),
             GradientClip = ReadClip(a, defaults.GradientClip),
@@ -82,7 +79,7 @@ public sealed class TrainCommand : ICommand
                 "bf16" => TrainingPrecision.Bf16,
                 var other => throw new ArgumentException($"train: --precision must be fp32 or bf16, not '{other}'"),
             },
-        };
+        }).WithMilestones(a.IntList("milestones"));
     }
 
     /// <summary>Without --teacher, a multi-step teacher is the network its run trained (its run.json), genotype networks included.</summary>

@@ -223,13 +223,7 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
             throw new InvalidDataException($"{ModelStore.OnnxFile} gives {model.Dimension}-dimensional embeddings, config.json says {embeddingSize}");
     }
 
-    private static TrainedModelConfig? ReadTrainedConfig(string path)
-    {
-        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.TryGetProperty("model", out _)
-            ? JsonSerializer.Deserialize<TrainedModelConfig>(document.RootElement, EventLog.JsonOptions)
-            : null;
-    }
+    private static TrainedModelConfig? ReadTrainedConfig(string path) => TrainedModelConfig.TryParse(File.ReadAllText(path));
 
     // The readers name the files they read by their full path; the uploader knows them as entries of the zip.
     private string Redact(string message, string staging) =>

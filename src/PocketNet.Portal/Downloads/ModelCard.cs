@@ -85,11 +85,11 @@ public static class ModelCard
         if (path is null || !File.Exists(path) || new FileInfo(path).Length > 1 << 20) return null;
         try
         {
-            return JsonSerializer.Deserialize<TrainedModelConfig>(File.ReadAllText(path), EventLog.JsonOptions);
+            return TrainedModelConfig.TryParse(File.ReadAllText(path));
         }
         catch (JsonException)
         {
-            return null; // a config.json of another shape (an imported network's) has no recipe to show
+            return null; // a damaged config.json has no recipe to show; the card is still written
         }
     }
 

@@ -80,7 +80,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         }
 
         TrainingRecipe recipe = ResolveRecipe(request.Recipe);
-        var options = TrainingOptions.FromRecipe(recipe, mode, model, data.Source, request.Epochs) with
+        var options = (TrainingOptions.FromRecipe(recipe, mode, model, data.Source, request.Epochs) with
         {
             BatchSize = request.BatchSize,
             LearningRate = request.LearningRate ?? recipe.LearningRate,
@@ -91,8 +91,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             Seed = request.Seed,
             Device = ResolveDevice(request.Device, devicesHere),
             LogEverySteps = 1,
-        };
-        if (request.Milestones is { } milestones) options = options with { Milestones = milestones, ScheduleNote = null };
+        }).WithMilestones(request.Milestones);
         options.Validate();
         return (options, data);
     }

@@ -212,4 +212,16 @@ public sealed record TrainedModelConfig(ModelConfig Model, TrainingMode Mode, st
 
     /// <summary>Every way the run differed from its recipe (see RecipeDeviations).</summary>
     public IReadOnlyList<string>? Deviations { get; init; }
+
+    /// <summary>
+    /// A config.json as the trainer writes it, or null when the JSON is a bare ModelConfig (an exported or
+    /// imported network's, which has no "model" object).
+    /// </summary>
+    public static TrainedModelConfig? TryParse(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        return document.RootElement.TryGetProperty("model", out _)
+            ? document.RootElement.Deserialize<TrainedModelConfig>(EventLog.JsonOptions)
+            : null;
+    }
 }

@@ -139,6 +139,10 @@ public sealed record TrainingOptions
         ? Math.Pow((epoch + 1.0) / (WarmupEpochs + 1), 2)
         : Math.Pow(Gamma, Milestones.Count(m => m - 1 <= epoch));
 
+    /// <summary>These options with milestones of one's own (null: keep the recipe's schedule and its note).</summary>
+    public TrainingOptions WithMilestones(IReadOnlyList<int>? milestones) =>
+        milestones is null ? this : this with { Milestones = milestones, ScheduleNote = null };
+
     /// <summary>
     /// Options with every value from <paramref name="recipe"/>; a run of <paramref name="epochs"/> epochs other than
     /// the recipe's gets the recipe's schedule scaled (<see cref="ScheduleScaling"/>), which <see cref="ScheduleNote"/> states.

@@ -332,6 +332,10 @@ struct pn_reducer {
 
   // Buckets are filled from the last parameter to the first: backward produces gradients roughly in that order,
   // so the first bucket fills (and starts communicating) while earlier layers are still being differentiated.
+  // The first bucket is capped at 1 MiB, as DDP's is (_DEFAULT_FIRST_BUCKET_BYTES): with one large bucket a small
+  // network's whole gradient waits for the end of backward and nothing overlaps.
+  static constexpr int64_t first_bucket_cap = 1024 * 1024;
+
   pn_reducer(pn_group* g, std::vector<at::Tensor> ps, int64_t bucket_bytes) : group(g), params(std::move(ps)) {
     bucket_of.resize(params.size());
     slot_of.resize(params.size());
@@ -343,7 +347,8 @@ struct pn_reducer {
       TORCH_CHECK(buckets.empty() || p.scalar_type() == params[buckets.back().params.front()].scalar_type(),
                   "all parameters of a reducer must have one element type");
       int64_t bytes = p.numel() * static_cast<int64_t>(p.element_size());
-      if (buckets.empty() || (filled > 0 && filled + bytes > bucket_bytes)) {
+      int64_t cap = buckets.size() == 1 ? std::min(bucket_bytes, first_bucket_cap) : bucket_bytes;
+      if (buckets.empty() || (filled > 0 && filled + bytes > cap)) {
         buckets.emplace_back();
         filled = 0;
       }

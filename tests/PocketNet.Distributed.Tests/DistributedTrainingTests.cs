@@ -81,7 +81,7 @@ public sealed class DistributedTrainingTests : IDisposable
     }
 
     [Fact]
-    public void TwoBy16WithSyncBnMovesTheWeightsAsOneBy32_ThroughTheLauncherAndTorchrunVariables()
+    public void TwoBy16WithSyncBnMovesTheWeightsAsOneBy32_ThroughTheLauncherTorchrunVariablesAndPartialFc()
     {
         string single = Single();
 
@@ -96,6 +96,12 @@ public sealed class DistributedTrainingTests : IDisposable
         foreach (WorkerResult r in ranks) Assert.True(r.ExitCode == 0, r.ToString());
         AssertSameChange(torchrun, single, 1e-3);
         Assert.True(File.Exists(Path.Combine(torchrun, "events-rank1.jsonl")));
+
+        // Partial FC at sample rate 1.0: the class centres sharded over the two ranks, the same step as the full head
+        string partialFc = Path.Combine(_temp.Path, "partial-fc");
+        WorkerResult sharded = WorkerProcesses.RunOnce(WorkerProcesses.CliAssembly, Train(partialFc, 16, "--sync-bn", "--nproc-per-node", "2", "--sample-rate", "1.0"));
+        Assert.True(sharded.ExitCode == 0, sharded.ToString());
+        AssertSameChange(partialFc, single, 1e-3);
     }
 
     [Fact]
@@ -122,11 +128,16 @@ public sealed class DistributedTrainingTests : IDisposable
         Assert.Contains("rank 1 stopped responding", survivor.Error);
     }
 
-    [Fact]
-    public void AJobKilledAfterAnEpochResumesOnTwoRanksToTheSameWeights()
+    // With Partial FC at 0.5 the checkpoint holds the head assembled from both ranks' shards, and the resumed ranks
+    // draw the same negative centres in each step as the uninterrupted run did.
+    [Theory]
+    [InlineData("full head")]
+    [InlineData("partial fc 0.5")]
+    public void AJobKilledAfterAnEpochResumesOnTwoRanksToTheSameWeights(string head)
     {
         string whole = Path.Combine(_temp.Path, "whole"), resumed = Path.Combine(_temp.Path, "resumed");
-        string[] Args(string run) => Train(run, 8, 3, "--sync-bn", "--nproc-per-node", "2");
+        string[] headArgs = head == "full head" ? [] : ["--sample-rate", "0.5"];
+        string[] Args(string run) => Train(run, 8, 3, ["--sync-bn", "--nproc-per-node", "2", .. headArgs]);
         WorkerResult uninterrupted = WorkerProcesses.RunOnce(WorkerProcesses.CliAssembly, Args(whole));
         Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using PocketNet.Torch;
 using PocketNet.Torch.Distributed;
 using PocketNet.Torch.NN;
+using PocketNet.Models.Heads;
+using PocketNet.Training.Distributed;
 
 namespace PocketNet.Distributed.Tests;
 
@@ -24,6 +26,7 @@ public static class Worker
                 case "collectives": Collectives(group); break;
                 case "timeout": Timeout(group); break;
                 case "kill": Kill(group); break;
+                case "partial-fc": PartialFcStep(group, args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "ddp-step": DdpStep(group, args[1], args[2] == "bucketed" ? GradientSync.Bucketed : GradientSync.PerTensor, args[3] == "syncbn", long.Parse(args[4])); break;
                 default: throw new ArgumentException($"unknown scenario '{args[0]}'");
             }
@@ -125,5 +128,32 @@ public static class Worker
             RawTensors.Write(folder, $"state-rank{group.Rank}", net.StateDict());
         }
         Console.WriteLine($"buckets: {ddp.BucketCount}");
+    }
+
+    /// <summary>The data of the Partial FC checks: a global batch of 8 embeddings of size 6 over 7 classes, and the full head.</summary>
+    public static (Tensor Embeddings, Tensor Labels, ArcFaceHead Head) PartialFcData()
+    {
+        Engine.ManualSeed(3);
+        var head = new ArcFaceHead(6, 7, scale: 16, margin: 0.5);
+        Tensor embeddings = Tensors.Randn([8, 6]);
+        Tensor labels = Tensors.FromArray<long>([0, 6, 3, 3, 1, 5, 2, 6]);
+        return (embeddings, labels, head);
+    }
+
+    // One Partial FC step on this rank's half of the global batch (7 classes: rank 0 holds 4, rank 1 holds 3);
+    // writes the loss, the gradient for its embeddings and its centres' gradient.
+    private static void PartialFcStep(ProcessGroup group, string folder, double sampleRate)
+    {
+        var (embeddings, labels, full) = PartialFcData();
+        using var pfc = new PartialFc(full, classes => new ArcFaceHead(6, classes, scale: 16, margin: 0.5), group, Device.Cpu, sampleRate, seed: 1);
+        using var scope = DisposeScope.Enter();
+        Tensor mine = embeddings.Narrow(0, group.Rank * 4, 4), myLabels = labels.Narrow(0, group.Rank * 4, 4);
+        PocketNet.Training.Distributed.PartialFcStep step = pfc.Step(mine, myLabels, globalStep: 1);
+        RawTensors.Write(folder, $"partial-rank{group.Rank}",
+        [
+            new("embedding_grad", step.EmbeddingGradient), new("kernel_grad", pfc.Shard.Kernel.Grad!),
+            new("loss", Tensors.Scalar(step.Loss, ScalarType.Float64)),
+        ]);
+        Console.WriteLine($"shard: {pfc.Start}+{pfc.Count}");
     }
 }

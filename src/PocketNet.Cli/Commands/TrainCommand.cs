@@ -29,6 +29,7 @@ public sealed class TrainCommand : ICommand
                         [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
                         [--init BACKBONE.safetensors|.pth] [--precision fp32|bf16]
+                        [--sample-rate 0.1..1.0 (Partial FC: class centres sharded across ranks, this share per step)]
                         {DistributedArguments.Usage}
         """;
 
@@ -73,6 +74,7 @@ public sealed class TrainCommand : ICommand
             LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
             Distributed = DistributedArguments.Read(a),
             InitWeights = a.Optional("init") is { } init ? Path.GetFullPath(init) : null,
+            SampleRate = a.OptionalDouble("sample-rate"),
             Precision = a.Optional("precision") switch
             {
                 null or "fp32" => TrainingPrecision.Fp32,

@@ -32,19 +32,34 @@ public abstract class MarginHead : Module
     public Tensor Forward(Tensor embeddings, Tensor labels)
     {
         using var scope = DisposeScope.Enter();
-        Tensor cosine = CosineSimilarities(embeddings);
-        Tensor index = labels.View(-1, 1);
-        Tensor target = ApplyMargin(cosine.Gather(1, index));
-        return (cosine.Scatter(1, index, target) * Scale).MoveToOuterScope();
+        return Logits(CosineSimilarities(embeddings), labels).MoveToOuterScope();
     }
 
     /// <summary>cos θ between each normalised embedding and each normalised class weight, [N, classes].</summary>
-    public Tensor CosineSimilarities(Tensor embeddings)
+    public Tensor CosineSimilarities(Tensor embeddings) => CosineSimilarities(embeddings, Kernel);
+
+    /// <summary>cos θ against the given class centres (columns of a kernel, [E, K]), [N, K].</summary>
+    public static Tensor CosineSimilarities(Tensor embeddings, Tensor centres)
     {
         using var scope = DisposeScope.Enter();
-        Tensor cosine = Functional.Normalize(embeddings, dim: 1).MatMul(Functional.Normalize(Kernel, dim: 0));
+        Tensor cosine = Functional.Normalize(embeddings, dim: 1).MatMul(Functional.Normalize(centres, dim: 0));
         // the reference clamps to [-1 + 1e-5, 1 + 1e-5] for numerical stability; kept for identical logits
         return cosine.Clamp(-1 + 1e-5, 1 + 1e-5).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Scaled logits with the margin on each row's target column. A label of -1 marks a row whose class is not
+    /// among these columns (Partial FC: another rank holds it, or it was not sampled): that row gets no margin.
+    /// </summary>
+    public Tensor Logits(Tensor cosine, Tensor labels)
+    {
+        using var scope = DisposeScope.Enter();
+        Tensor present = labels.Ge(0);
+        Tensor index = Tensors.Where(present, labels, Tensors.ZerosLike(labels)).View(-1, 1);
+        present = present.View(-1, 1);
+        Tensor cosineAtIndex = cosine.Gather(1, index);
+        Tensor target = Tensors.Where(present, ApplyMargin(cosineAtIndex), cosineAtIndex);
+        return (cosine.Scatter(1, index, target) * Scale).MoveToOuterScope();
     }
 
     /// <summary>The target-class cosine after the margin, [N, 1].</summary>

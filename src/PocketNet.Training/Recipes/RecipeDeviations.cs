@@ -36,6 +36,8 @@ public static class RecipeDeviations
         Differs("scale s", options.Scale, recipe.Scale);
         Differs("margin m", options.EffectiveMargin, options.Mode == TrainingMode.CosFace ? recipe.CosFaceMargin : recipe.ArcFaceMargin);
         if (options.Distils) Differs("distillation weight", options.DistillationWeight, recipe.DistillationWeight);
+        if (options.SampleRate is { } rate)
+            found.Add(string.Create(Invariant, $"Partial FC: class centres sharded across the ranks, {rate:P0} of them per step (the reference trains the full head){(rate < 1 ? "" : "; at 1.0 the same loss and gradients")}"));
         if (options.Mode == TrainingMode.CosFace)
             found.Add("CosFace: the reference scripts train ArcFace heads only; CosFace (Wang et al. 2018, s = 64, m = 0.35) takes the rest of the recipe unchanged");
         else if (options.ClampArcFaceSine)

@@ -35,6 +35,7 @@ public sealed class RecognitionTrainer(
 {
     private readonly TrainingWorld _world = world ?? TrainingWorld.Single();
     private DataParallel? _parallel;
+    private PartialFc? _partialFc;
 
     public const string BackboneFile = MultiStepTeacher.BackboneFile;
     public const string HeadFile = "head.safetensors";
@@ -64,7 +65,8 @@ public sealed class RecognitionTrainer(
         if (options.InitWeights is not null) WeightFiles.LoadModule(backbone, options.InitWeights); // a checkpoint, if any, overrides it below
         backbone.To(ComputeType);
         using MarginHead head = CreateHead(options, data.ClassCount);
-        head.To(device).To(ComputeType);
+        // With Partial FC this full head stays on the CPU: it is what checkpoints hold, the device trains a shard of it.
+        head.To(options.SampleRate is null ? device : Device.Cpu).To(ComputeType);
         double baseLearningRate = options.EffectiveLearningRate * _world.Size; // --batch is per rank: lr follows the global batch
         using var backboneOptimizer = new Sgd(backbone.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
         using var headOptimizer = new Sgd(head.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
@@ -74,7 +76,15 @@ public sealed class RecognitionTrainer(
             [(BackboneFile, backbone), (HeadFile, head)],
             [(BackboneOptimizerFile, backboneOptimizer), (HeadOptimizerFile, headOptimizer)]);
         var position = checkpoints.LoadNewest<RunPosition>(log) ?? new RunPosition(0, 0);
-        using DataParallel? parallel = _parallel = _world.Parallelise([backbone, head], options.Distributed);
+        using PartialFc? partialFc = _partialFc = options.SampleRate is { } rate
+            ? new PartialFc(head, classes => CreateHead(options, classes), _world.Group, device, rate, options.Seed)
+            : null;
+        using Sgd? shardOptimizer = partialFc is null ? null : new Sgd(partialFc.Shard.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
+        if (partialFc is not null) partialFc.TakeOptimizerState(headOptimizer, shardOptimizer!);
+        MarginHead trainedHead = partialFc?.Shard ?? head;
+        Optimizer trainedHeadOptimizer = shardOptimizer ?? headOptimizer;
+        // Partial FC's centres are each rank's own: only the backbone is data parallel then.
+        using DataParallel? parallel = _parallel = _world.Parallelise(partialFc is null ? [backbone, head] : [backbone], options.Distributed);
         var loader = new BatchLoader(data, options.BatchSize, options.Seed, sampler: _world.Sampler);
         long totalSteps = (long)loader.BatchesPerEpoch * options.Epochs;
         var stopwatch = Stopwatch.StartNew();
@@ -84,14 +94,14 @@ public sealed class RecognitionTrainer(
         {
             double lr = baseLearningRate * options.LearningRateFactor(epoch);
             backboneOptimizer.LearningRate = lr;
-            headOptimizer.LearningRate = lr;
+            trainedHeadOptimizer.LearningRate = lr;
             // Random draws inside the network (dropout) depend only on seed and epoch, for exact resumption.
             Engine.ManualSeed((ulong)options.Seed * 1_000_003UL + (ulong)epoch);
             Module<Tensor, Tensor>? teacher = teachers?.ForEpoch(epoch);
             teacher?.To(ComputeType);
             if (teachers is not null) log.Report(new RunMessage($"epoch {epoch + 1}: teacher {teachers.SourceFor(epoch)}"));
             backbone.Train();
-            head.Train();
+            trainedHead.Train();
             var sums = new Dictionary<string, double>();
             int step = 0;
             foreach (Batch batch in loader.Epoch(epoch, device, cancellation: cancellation))
@@ -99,10 +109,10 @@ public sealed class RecognitionTrainer(
                 using (batch)
                 using (DisposeScope.Enter())
                 {
-                    var losses = Step(backbone, head, teacher, batch, backboneOptimizer, headOptimizer);
+                    position = position with { GlobalStep = position.GlobalStep + 1 };
+                    var losses = Step(backbone, trainedHead, teacher, batch, backboneOptimizer, trainedHeadOptimizer, position.GlobalStep);
                     foreach (var (name, value) in losses) sums[name] = sums.GetValueOrDefault(name) + value;
                     step++;
-                    position = position with { GlobalStep = position.GlobalStep + 1 };
                     stepsThisSession++;
                     // the first step too: on a CPU the first ten steps can take minutes, and a silent start looks hung
                     if (step == 1 || step % options.LogEverySteps == 0 || step == loader.BatchesPerEpoch)
@@ -114,6 +124,7 @@ public sealed class RecognitionTrainer(
             }
             if (options.VerifyEverySteps == 0 && _world.IsMain) Verify(backbone, position.GlobalStep, log, cancellation);
             position = new RunPosition(epoch + 1, position.GlobalStep);
+            partialFc?.GatherInto(head, headOptimizer, shardOptimizer!);
             string checkpoint = _world.IsMain ? checkpoints.Save(position) : run.CheckpointPath(position.CompletedEpochs);
             _world.Barrier(); // every rank starts the next epoch (or a resume) from a written checkpoint
             log.Report(new EpochCompleted(epoch + 1, position.GlobalStep, checkpoint, sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(step, 1))));
@@ -127,7 +138,7 @@ public sealed class RecognitionTrainer(
         : new ArcFaceHead(options.Model.EmbeddingSize, classes, options.Scale, options.EffectiveMargin, options.ClampArcFaceSine);
 
     private Dictionary<string, double> Step(Module<Tensor, Tensor> backbone, MarginHead head, Module<Tensor, Tensor>? teacher,
-        Batch batch, Optimizer backboneOptimizer, Optimizer headOptimizer)
+        Batch batch, Optimizer backboneOptimizer, Optimizer headOptimizer, long globalStep)
     {
         _parallel?.BeforeForward();
         Tensor images = batch.Images.DType == ComputeType ? batch.Images : batch.Images.To(ComputeType);
@@ -136,15 +147,14 @@ public sealed class RecognitionTrainer(
         using (options.Precision == TrainingPrecision.Bf16 ? Engine.Autocast(ScalarType.BFloat16, batch.Images.Device) : default(AutocastScope?))
             features = backbone.Forward(images);
         Tensor embeddings = Functional.Normalize(features.DType == ScalarType.BFloat16 ? features.To(ScalarType.Float32) : features);
-        Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, batch.Labels), batch.Labels);
-        Tensor loss = ce;
+        var (ce, loss) = ClassificationLoss(embeddings, head, batch.Labels, globalStep);
         var losses = new Dictionary<string, double>();
         if (teacher is not null)
         {
             Tensor target;
             using (Engine.NoGrad()) target = Functional.Normalize(teacher.Forward(images));
             Tensor kd = Functional.MseLoss(embeddings, target) * options.DistillationWeight;
-            loss = ce + kd;
+            loss = loss + kd;
             losses["kd"] = kd.Item();
         }
         _parallel?.BeforeBackward();
@@ -155,9 +165,24 @@ public sealed class RecognitionTrainer(
         headOptimizer.Step();
         backboneOptimizer.ZeroGrad();
         headOptimizer.ZeroGrad();
-        losses["ce"] = ce.Item();
-        losses["total"] = loss.Item();
+        losses["ce"] = ce;
+        losses["total"] = ce + losses.GetValueOrDefault("kd");
         return losses;
+    }
+
+    /// <summary>
+    /// The cross-entropy of the margin head, and what to back-propagate for it: the loss itself, or with Partial FC
+    /// (whose head has already taken its own gradient) the surrogate Σ embeddings·g, whose gradient is g.
+    /// </summary>
+    private (double Value, Tensor Loss) ClassificationLoss(Tensor embeddings, MarginHead head, Tensor labels, long globalStep)
+    {
+        if (_partialFc is null)
+        {
+            Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, labels), labels);
+            return (ce.Item(), ce);
+        }
+        PartialFcStep step = _partialFc.Step(embeddings, labels, globalStep);
+        return (step.Loss, (embeddings * step.EmbeddingGradient).Sum());
     }
 
     private StepProgress Progress(int epoch, int step, BatchLoader loader, long globalStep, long totalSteps,

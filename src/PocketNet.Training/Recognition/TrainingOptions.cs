@@ -122,6 +122,13 @@ public sealed record TrainingOptions
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Distributed.DistributedOptions? Distributed { get; init; }
 
+    /// <summary>
+    /// Partial FC: the margin head's class centres sharded across the ranks, and this share of each rank's centres
+    /// (positives always among them) in each step; 1.0 equals the full head. Null: the full head on every rank.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? SampleRate { get; init; }
+
     public double EffectiveLearningRate => LearningRate * BatchSize / ReferenceBatchSize;
 
     public double EffectiveMargin => Margin ?? (Mode == TrainingMode.CosFace ? Recipe.CosFaceMargin : Recipe.ArcFaceMargin);
@@ -189,6 +196,7 @@ public sealed record TrainingOptions
         if (Distils && Teacher!.EmbeddingSize != Model.EmbeddingSize)
             throw new ArgumentException($"the teacher's embedding size ({Teacher.EmbeddingSize}) must equal the student's ({Model.EmbeddingSize})");
         Distributed?.Validate();
+        if (SampleRate is { } rate && !(rate >= 0.1 && rate <= 1)) throw new ArgumentException($"--sample-rate must lie in 0.1..1.0, not {rate}");
         if (InitWeights is not null && !File.Exists(InitWeights)) throw new ArgumentException($"--init: weights file {InitWeights} does not exist");
     }
 }

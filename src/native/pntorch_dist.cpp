@@ -502,9 +502,11 @@ at::Tensor per_channel(const at::Tensor& v, const at::Tensor& x) {
 }
 
 struct SyncBatchNorm : torch::autograd::Function<SyncBatchNorm> {
+  // libtorch 1.13's Function::apply reads the device of every tensor argument, so absent ones arrive as
+  // placeholders (weight ones, bias zeros, empty running statistics) with flags saying which are real.
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, at::Tensor x, at::Tensor weight, at::Tensor bias,
                             at::Tensor running_mean, at::Tensor running_var, double momentum, double eps,
-                            int64_t group_address) {
+                            int64_t group_address, bool affine, bool has_bias, bool tracks) {
     auto* g = reinterpret_cast<pn_group*>(group_address);
     auto dims = reduce_dims(x);
     int64_t channels = x.size(1);
@@ -528,20 +530,20 @@ struct SyncBatchNorm : torch::autograd::Function<SyncBatchNorm> {
     auto var = ((vars + (means - mean).pow(2)) * counts).sum(0) / total;
     double n = total.item<double>();
 
-    if (running_mean.defined()) {
+    if (tracks) {
       at::NoGradGuard no_grad;
       running_mean.mul_(1 - momentum).add_(mean.to(running_mean.scalar_type()), momentum);
       running_var.mul_(1 - momentum).add_((var * (n / std::max(n - 1, 1.0))).to(running_var.scalar_type()), momentum);
     }
     auto mean_x = mean.to(x.scalar_type());
     auto invstd = (var + eps).rsqrt();  // double: backward needs invstd^2 per channel
-    auto w = weight.defined() ? weight : at::ones({channels}, x.options());
-    ctx->save_for_backward({x, w, mean_x, invstd});
+    ctx->save_for_backward({x, weight, mean_x, invstd});
     ctx->saved_data["group"] = group_address;
     ctx->saved_data["count"] = n;
-    ctx->saved_data["affine"] = weight.defined();
-    auto y = (x - per_channel(mean_x, x)) * per_channel((invstd * w.to(at::kDouble)).to(x.scalar_type()), x);
-    return bias.defined() ? y + per_channel(bias, x) : y;
+    ctx->saved_data["affine"] = affine;
+    ctx->saved_data["has_bias"] = has_bias;
+    auto y = (x - per_channel(mean_x, x)) * per_channel((invstd * weight.to(at::kDouble)).to(x.scalar_type()), x);
+    return has_bias ? y + per_channel(bias, x) : y;
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -558,7 +560,7 @@ struct SyncBatchNorm : torch::autograd::Function<SyncBatchNorm> {
     auto sum_dy_xmu = at::sum(dy * xmu, dims, false, at::kDouble);
     auto type = x.scalar_type();
     at::Tensor grad_weight = affine ? (sum_dy_xmu * invstd).to(w.scalar_type()) : at::Tensor();
-    at::Tensor grad_bias = affine ? sum_dy.to(w.scalar_type()) : at::Tensor();
+    at::Tensor grad_bias = ctx->saved_data["has_bias"].toBool() ? sum_dy.to(w.scalar_type()) : at::Tensor();
     int64_t channels = x.size(1);
     std::vector<at::Tensor> sums{at::cat({sum_dy, sum_dy_xmu})};
     all_reduce(*g, sums, 0, "all_reduce of batch-norm gradients");
@@ -566,7 +568,8 @@ struct SyncBatchNorm : torch::autograd::Function<SyncBatchNorm> {
     auto mean_dy_xmu = sums[0].narrow(0, channels, channels) / n;
     auto dx = (dy - per_channel(mean_dy.to(type), x) - xmu * per_channel((invstd * invstd * mean_dy_xmu).to(type), x)) *
               per_channel((invstd * w.to(at::kDouble)).to(type), x);
-    return {dx, grad_weight, grad_bias, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {dx, grad_weight, grad_bias, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(),
+            at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -577,8 +580,13 @@ PN_API pn_tensor pn_dist_sync_batch_norm(pn_group_t g, pn_tensor x, pn_tensor we
                                          pn_tensor running_mean, pn_tensor running_var, double momentum, double eps) {
   PN_TRY
   TORCH_CHECK(x->dim() >= 2, "batch norm needs an input of at least 2 dimensions, got ", x->dim());
-  return pn::wrap(SyncBatchNorm::apply(*x, pn::or_undefined(weight), pn::or_undefined(bias),
-                                       pn::or_undefined(running_mean), pn::or_undefined(running_var), momentum, eps,
-                                       reinterpret_cast<int64_t>(g)));
+  int64_t channels = (*x).size(1);
+  auto stats = (*x).options().requires_grad(false);
+  at::Tensor w = weight ? *weight : at::ones({channels}, stats);
+  at::Tensor b = bias ? *bias : at::zeros({channels}, stats);
+  at::Tensor mean = running_mean ? *running_mean : at::empty({0}, stats);
+  at::Tensor var = running_var ? *running_var : at::empty({0}, stats);
+  return pn::wrap(SyncBatchNorm::apply(*x, w, b, mean, var, momentum, eps, reinterpret_cast<int64_t>(g), weight != nullptr,
+                                       bias != nullptr, running_mean != nullptr && running_var != nullptr));
   PN_CATCH(nullptr)
 }

@@ -1,3 +1,4 @@
+using PocketNet.Training.Distributed;
 using PocketNet.Training.Progress;
 using PocketNet.Training.Runs;
 using PocketNet.Training.Search;
@@ -14,7 +15,8 @@ public static class SearchService
         observer?.Report(new RunMessage(
             $"DARTS search on {data.Name}{(data.IsSynthetic ? " [synthetic]" : "")}: {data.Count:N0} images of {data.ClassCount:N0} identities, " +
             $"halves for weights and architecture, {options.Epochs} epochs"));
-        return new DartsSearch(options, data, new RunDirectory(runFolder), observer).Run(cancellation);
+        using TrainingWorld world = TrainingWorld.FromEnvironment(options.Device);
+        return new DartsSearch(options, data, new RunDirectory(runFolder), world.IsMain ? observer : null, world).Run(cancellation);
     }
 
     public static string Resume(string runFolder, IProgress<TrainingEvent>? observer, CancellationToken cancellation) =>

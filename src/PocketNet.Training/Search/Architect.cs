@@ -1,5 +1,6 @@
 using PocketNet.Models.Search;
 using PocketNet.Torch;
+using PocketNet.Torch.Distributed;
 using PocketNet.Torch.NN;
 using PocketNet.Torch.Optim;
 
@@ -14,6 +15,9 @@ namespace PocketNet.Training.Search;
 /// central differences at w ± ε·∇w' L_val with ε = 0.01 / ‖∇w' L_val‖. w' lives in a second supernet
 /// (the reference's v_net), so the real weights are only perturbed for the two difference passes and
 /// restored exactly afterwards.
+/// In a data-parallel search every gradient that steers the computation (the virtual step's, the validation
+/// gradient that sets the Hessian-vector product's direction and ε) and the result are averaged over the ranks,
+/// so all ranks compute the architecture gradient of the global batch and stay identical.
 /// </summary>
 public sealed class Architect
 {
@@ -25,14 +29,17 @@ public sealed class Architect
     private readonly double _momentum;
     private readonly double _weightDecay;
     private readonly double _finiteDifferenceScale;
+    private readonly ProcessGroup? _group;
 
     /// <param name="unrolled">A supernet of the same shape to hold w' (second order); null for first order.</param>
     /// <param name="momentum">The weight optimiser's momentum μ.</param>
     /// <param name="weightDecay">The weight optimiser's weight decay λ.</param>
     /// <param name="finiteDifferenceScale">ε·‖v‖ of the Hessian-vector product's central difference (tests shrink it).</param>
+    /// <param name="group">The ranks of a data-parallel search, each holding its share of the batches; null alone.</param>
     public Architect(SearchNetwork network, SearchNetwork? unrolled, double momentum, double weightDecay,
-        double finiteDifferenceScale = ReferenceFiniteDifferenceScale)
+        double finiteDifferenceScale = ReferenceFiniteDifferenceScale, ProcessGroup? group = null)
     {
+        _group = group;
         if (!(finiteDifferenceScale > 0)) throw new ArgumentOutOfRangeException(nameof(finiteDifferenceScale), finiteDifferenceScale, "must be positive");
         if (unrolled is not null && unrolled.Weights().Count != network.Weights().Count)
             throw new ArgumentException("the unrolled network must have the search network's shape", nameof(unrolled));
@@ -55,7 +62,8 @@ public sealed class Architect
         {
             Tensor loss = Loss(_network, validationImages, validationLabels);
             Tensor?[] gradients = Autograd.Grad([loss], alphas, allowUnused: true);
-            for (int i = 0; i < alphas.Count; i++) alphas[i].Grad = gradients[i] ?? Tensors.ZerosLike(alphas[i]);
+            Tensor[] averaged = AverageOverRanks(gradients, alphas);
+            for (int i = 0; i < alphas.Count; i++) alphas[i].Grad = averaged[i];
             return loss.Item();
         }
 
@@ -67,10 +75,11 @@ public sealed class Architect
         IReadOnlyList<Tensor> unrolledWeights = _unrolled.Weights();
         Tensor validationLoss = Loss(_unrolled, validationImages, validationLabels);
         Tensor?[] all = Autograd.Grad([validationLoss], [.. unrolledAlphas, .. unrolledWeights], allowUnused: true);
-        Tensor[] dAlpha = Enumerable.Range(0, alphas.Count).Select(i => all[i] ?? Tensors.ZerosLike(alphas[i])).ToArray();
-        Tensor[] dWeights = Enumerable.Range(0, weights.Count).Select(i => all[alphas.Count + i] ?? Tensors.ZerosLike(weights[i])).ToArray();
+        Tensor[] averagedAll = AverageOverRanks(all, [.. alphas, .. weights]);
+        Tensor[] dAlpha = averagedAll[..alphas.Count];
+        Tensor[] dWeights = averagedAll[alphas.Count..];
 
-        Tensor[] hessian = HessianVectorProduct(weights, alphas, dWeights, trainImages, trainLabels);
+        Tensor[] hessian = AverageOverRanks(HessianVectorProduct(weights, alphas, dWeights, trainImages, trainLabels), alphas);
         using (Engine.NoGrad())
             for (int i = 0; i < alphas.Count; i++)
                 alphas[i].Grad = dAlpha[i] - hessian[i] * xi;
@@ -84,14 +93,14 @@ public sealed class Architect
     private void VirtualStep(IReadOnlyList<Tensor> weights, Tensor trainImages, Tensor trainLabels, double xi, Optimizer? weightOptimizer)
     {
         Tensor loss = Loss(_network, trainImages, trainLabels);
-        Tensor?[] gradients = Autograd.Grad([loss], weights, allowUnused: true);
+        Tensor[] gradients = AverageOverRanks(Autograd.Grad([loss], weights, allowUnused: true), weights);
         Dictionary<Tensor, Tensor> buffers = MomentumBuffers(weightOptimizer);
         IReadOnlyList<Tensor> unrolledWeights = _unrolled!.Weights();
         using var noGrad = Engine.NoGrad();
         for (int i = 0; i < weights.Count; i++)
         {
             Tensor w = weights[i];
-            Tensor step = gradients[i] is { } g ? g.Clone() : Tensors.ZerosLike(w);
+            Tensor step = gradients[i].Clone();
             if (_momentum != 0 && buffers.TryGetValue(w, out Tensor? buffer)) step.AddInPlace(buffer, _momentum);
             if (_weightDecay != 0) step.AddInPlace(w, _weightDecay);
             unrolledWeights[i].CopyFrom(w - step * xi);
@@ -134,6 +143,23 @@ public sealed class Architect
         Tensor loss = Loss(_network, images, labels);
         Tensor?[] gradients = Autograd.Grad([loss], alphas, allowUnused: true);
         return Enumerable.Range(0, alphas.Count).Select(i => gradients[i] ?? Tensors.ZerosLike(alphas[i])).ToArray();
+    }
+
+    /// <summary>Gradients (zeros where a tensor was unused) averaged over the ranks, in place; alone, just the gradients.</summary>
+    private Tensor[] AverageOverRanks(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> of)
+    {
+        Tensor[] filled = Enumerable.Range(0, of.Count).Select(i => gradients[i] ?? Tensors.ZerosLike(of[i])).ToArray();
+        if (_group is null || filled.Length == 0) return filled;
+        // one collective for all of them: hundreds of small all-reduces would each wait for every rank
+        Tensor flat = Tensors.Cat(filled.Select(g => g.Reshape(-1)).ToList());
+        _group.AllReduce(ReduceOp.Average, flat);
+        long offset = 0;
+        for (int i = 0; i < filled.Length; i++)
+        {
+            filled[i] = flat.Narrow(0, offset, filled[i].NumEl).View(filled[i].Shape);
+            offset += filled[i].NumEl;
+        }
+        return filled;
     }
 
     /// <summary>The optimiser's momentum buffers by parameter (none before its first step).</summary>

@@ -5,9 +5,11 @@ using PocketNet.Models.Registry;
 using PocketNet.Models.Search;
 using PocketNet.Models.SearchSpace;
 using PocketNet.Torch;
+using PocketNet.Torch.Distributed;
 using PocketNet.Torch.NN;
 using PocketNet.Torch.Optim;
 using PocketNet.Torch.Optim.Schedules;
+using PocketNet.Training.Distributed;
 using PocketNet.Training.Loading;
 using PocketNet.Training.Progress;
 using PocketNet.Training.Runs;
@@ -27,13 +29,21 @@ namespace PocketNet.Training.Search;
 /// The weights' half is augmented by random horizontal flips only (the reference also resizes CASIA
 /// to 128 and crops 112 at random); the alphas' half is not augmented, as in the reference. The
 /// supernet takes the data's image size (112 as in the paper; any multiple of 16 works).
+/// Data parallel when it is one rank of several (<see cref="TrainingWorld"/>): each rank reads its share of both
+/// halves' batches (--batch is per rank), and every gradient is averaged over the ranks (the weights' by the
+/// data-parallel reducer, the architecture gradient inside <see cref="Architect"/>), so that with --sync-bn N ranks
+/// search as one process with N times the batch does. Rank 0 writes events, checkpoints and the result.
 /// </summary>
 public sealed class DartsSearch(
     SearchOptions options,
     ITrainingSet data,
     RunDirectory run,
-    IProgress<TrainingEvent>? observer = null)
+    IProgress<TrainingEvent>? observer = null,
+    TrainingWorld? world = null)
 {
+    private readonly TrainingWorld _world = world ?? TrainingWorld.Single();
+    private DataParallel? _parallel;
+
     public const string SupernetFile = "supernet.safetensors";
     public const string WeightOptimizerFile = "optimizer-weights.safetensors";
     public const string AlphaOptimizerFile = "optimizer-alphas.safetensors";
@@ -45,14 +55,15 @@ public sealed class DartsSearch(
     {
         options.Validate();
         if (data.ClassCount < 2) throw new ArgumentException($"{data.Name} has {data.ClassCount} identities; a search needs at least 2");
-        run.Initialise(options);
-        Device device = Device.Parse(options.Device);
-        using var log = new EventLog(run.EventsPath, observer);
+        if (_world.IsMain) run.Initialise(options);
+        _world.Barrier(); // the other ranks read run.json and checkpoints only once rank 0 has checked them
+        Device device = Device.Parse(_world.DeviceFor(options.Device));
+        using var log = DistributedRun.OpenLog(run, _world, observer);
 
         var (trainHalf, validationHalf) = TrainingSubset.Halves(data, options.Seed);
-        var trainLoader = new BatchLoader(trainHalf, options.BatchSize, options.Seed);
+        var trainLoader = new BatchLoader(trainHalf, options.BatchSize, options.Seed, sampler: _world.Sampler);
         // The reference validates on images without augmentation.
-        var validationLoader = new BatchLoader(validationHalf, options.BatchSize, options.Seed + 1, randomFlip: false);
+        var validationLoader = new BatchLoader(validationHalf, options.BatchSize, options.Seed + 1, randomFlip: false, sampler: _world.Sampler);
 
         Engine.ManualSeed((ulong)options.Seed);
         using SearchNetwork network = CreateNetwork();
@@ -62,12 +73,16 @@ public sealed class DartsSearch(
         using var weightOptimizer = new Sgd(network.Weights(), options.WeightLearningRate, options.WeightMomentum, weightDecay: options.WeightDecay);
         using var alphaOptimizer = new Adam(network.Alphas(), options.AlphaLearningRate, options.AlphaBeta1, options.AlphaBeta2,
             weightDecay: options.AlphaWeightDecay);
-        var architect = new Architect(network, unrolled, options.WeightMomentum, options.WeightDecay);
+        var architect = new Architect(network, unrolled, options.WeightMomentum, options.WeightDecay, group: _world.Group);
         var schedule = new CosineSchedule(options.WeightLearningRate, options.Epochs, options.WeightLearningRateMin);
 
         var checkpoints = new CheckpointFiles(run, [(SupernetFile, network)],
             [(WeightOptimizerFile, weightOptimizer), (AlphaOptimizerFile, alphaOptimizer)]);
         SearchPosition position = checkpoints.LoadNewest<SearchPosition>(log) ?? new SearchPosition(0, 0);
+        using DataParallel? parallel = _parallel = _world.Parallelise([network], options.Distributed);
+        // w' is evaluated in training mode too: its batch norm must see the global batch as the supernet's does.
+        if (parallel is { SyncBatchNorm: true } && unrolled is not null)
+            foreach (BatchNorm bn in unrolled.NamedModules().Select(m => m.Value).OfType<BatchNorm>()) bn.SyncGroup = parallel.Group;
         int stepsPerEpoch = Math.Min(trainLoader.BatchesPerEpoch, validationLoader.BatchesPerEpoch);
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
         var stopwatch = Stopwatch.StartNew();
@@ -109,8 +124,10 @@ public sealed class DartsSearch(
             position = new SearchPosition(epoch + 1, position.GlobalStep, position.BestGenotype, position.BestAccuracy, position.BestEpoch);
             if (position.BestGenotype is null || accuracy >= position.BestAccuracy) // ties: the later epoch, as the reference's "<="
                 position = position with { BestGenotype = genotype.ToString(), BestAccuracy = accuracy, BestEpoch = epoch + 1 };
-            string checkpoint = checkpoints.Save(position,
-                folder => File.WriteAllText(Path.Combine(folder, GenotypeFile), genotype + Environment.NewLine));
+            string checkpoint = _world.IsMain
+                ? checkpoints.Save(position, folder => File.WriteAllText(Path.Combine(folder, GenotypeFile), genotype + Environment.NewLine))
+                : run.CheckpointPath(position.CompletedEpochs);
+            _world.Barrier(); // every rank starts the next epoch (or a resume) from a written checkpoint
             log.Report(new EpochCompleted(epoch + 1, position.GlobalStep, checkpoint, sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(step, 1))));
         }
 
@@ -120,7 +137,7 @@ public sealed class DartsSearch(
         log.Report(new RunMessage(options.KeepBestGenotype
             ? $"best genotype (epoch {position.BestEpoch}, validation top-1 {position.BestAccuracy:P2}): {result}"
             : $"final genotype: {result}"));
-        return SaveResult(result);
+        return _world.IsMain ? SaveResult(result) : run.ModelPath;
     }
 
     /// <summary>The network a search result describes, sized by the options' final width, depth and embedding.</summary>
@@ -133,6 +150,7 @@ public sealed class DartsSearch(
     private Dictionary<string, double> Step(SearchNetwork network, Architect architect, Batch train, Batch validation, double lr,
         Optimizer weightOptimizer, Optimizer alphaOptimizer)
     {
+        _parallel?.BeforeForward();
         // Architecture gradient on the validation batch (ξ = the weights' current learning rate).
         alphaOptimizer.ZeroGrad();
         double validationLoss = architect.Backward(train.Images, train.Labels, validation.Images, validation.Labels, lr, weightOptimizer);
@@ -142,7 +160,9 @@ public sealed class DartsSearch(
         // reference's order their gradient gains the training loss's before Adam applies it.
         weightOptimizer.ZeroGrad();
         Tensor loss = Functional.CrossEntropy(network.Forward(train.Images), train.Labels);
+        _parallel?.BeforeBackward();
         loss.Backward();
+        _parallel?.AfterBackward(); // weights' and alphas' gradients are the averages over ranks from here on
         if (options.GradientClip is { } clip) GradientClipping.ClipGradNorm(network.Weights(), clip);
         weightOptimizer.Step();
         if (options.ReferenceStepOrder) alphaOptimizer.Step();
@@ -151,7 +171,7 @@ public sealed class DartsSearch(
         return new Dictionary<string, double> { ["train"] = loss.Item(), ["val"] = validationLoss };
     }
 
-    /// <summary>Top-1 accuracy of the supernet (evaluation mode) on the first validation batches of the epoch's order.</summary>
+    /// <summary>Top-1 accuracy of the supernet (evaluation mode) on the first validation batches of the epoch's order (all ranks' shares).</summary>
     private double ValidationAccuracy(SearchNetwork network, BatchLoader loader, int epoch, Device device, CancellationToken cancellation)
     {
         network.Eval();
@@ -171,6 +191,14 @@ public sealed class DartsSearch(
                 if (++batches >= limit) break;
             }
         network.Train();
+        if (_world.Group is { } group)
+            using (DisposeScope.Enter())
+            {
+                Tensor counts = Tensors.FromArray<double>([correct, seen]);
+                group.AllReduce(ReduceOp.Sum, counts);
+                double[] total = counts.ToArray<double>();
+                (correct, seen) = ((long)total[0], (long)total[1]);
+            }
         return seen == 0 ? 0 : (double)correct / seen;
     }
 

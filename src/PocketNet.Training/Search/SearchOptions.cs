@@ -86,6 +86,10 @@ public sealed record SearchOptions
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>Data-parallel settings (sync-bn, buckets); null: defaults. Only used when the search is one of several ranks.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Distributed.DistributedOptions? Distributed { get; init; }
+
     /// <summary>Steps between progress events.</summary>
     public int LogEverySteps { get; init; } = 10;
 
@@ -112,5 +116,6 @@ public sealed record SearchOptions
         if (FinalCells < 4) throw new ArgumentException($"a final network needs at least 4 cells, not {FinalCells}");
         if (FinalEmbedding < 1) throw new ArgumentException($"final embedding must be at least 1, not {FinalEmbedding}");
         if (LogEverySteps < 1) throw new ArgumentException("log-every must be at least 1 step");
+        Distributed?.Validate();
     }
 }

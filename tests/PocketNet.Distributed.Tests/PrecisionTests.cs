@@ -4,7 +4,7 @@ using PocketNet.Training.Progress;
 
 namespace PocketNet.Distributed.Tests;
 
-/// <summary>--precision bf16: the backbone under autocast, float32 everywhere it is stored.</summary>
+/// <summary>--precision bf16: the backbone under autocast, float32 everywhere it is stored; fp16 (CUDA only) refused on a CPU.</summary>
 public sealed class PrecisionTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -38,6 +38,21 @@ public sealed class PrecisionTests : IDisposable
             Assert.True(Math.Abs(bf16[i] - fp32[i]) < 0.05 * fp32[i], $"step {i + 1}: bf16 loss {bf16[i]:F3}, fp32 {fp32[i]:F3}");
         using TensorDictionary weights = SafeTensors.Load(Path.Combine(bf16Run, "model", "weights.safetensors"));
         Assert.All(weights.Values.Where(t => t.DType != ScalarType.Int64), t => Assert.Equal(ScalarType.Float32, t.DType));
+    }
+
+    [Fact]
+    public void Fp16OnACpuIsRefusedWithTheReason()
+    {
+        string data = Path.Combine(_temp.Path, "synth");
+        var output = new StringWriter();
+        Assert.Equal(0, PocketNet.Cli.Program.Run(["synth", "--out", data, "--identities", "4", "--images-per-identity", "2", "--pairs", "20", "--seed", "1"], output, output));
+        var error = new StringWriter();
+        int code = PocketNet.Cli.Program.Run(["train", "--genotype", PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString(), "--channels", "4",
+            "--cells", "4", "--embedding", "16", "--data", "recordio:" + Path.Combine(data, "train"), "--out", Path.Combine(_temp.Path, "fp16"),
+            "--epochs", "1", "--batch", "4", "--device", "cpu", "--precision", "fp16"], error, error);
+        Assert.NotEqual(0, code);
+        Assert.Contains("--precision fp16 needs a CUDA device", error.ToString());
+        Assert.Contains("use bf16", error.ToString());
     }
 
     public void Dispose() => _temp.Dispose();

@@ -28,7 +28,7 @@ public sealed class TrainCommand : ICommand
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
                         [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
                         [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
-                        [--init BACKBONE.safetensors|.pth] [--precision fp32|bf16]
+                        [--init BACKBONE.safetensors|.pth] [--precision fp32|bf16|fp16 (CUDA, loss scaling)]
                         [--sample-rate 0.1..1.0 (Partial FC: class centres sharded across ranks, this share per step)]
                         {DistributedArguments.Usage}
         """;
@@ -79,7 +79,8 @@ public sealed class TrainCommand : ICommand
             {
                 null or "fp32" => TrainingPrecision.Fp32,
                 "bf16" => TrainingPrecision.Bf16,
-                var other => throw new ArgumentException($"train: --precision must be fp32 or bf16, not '{other}'"),
+                "fp16" => TrainingPrecision.Fp16,
+                var other => throw new ArgumentException($"train: --precision must be fp32, bf16 or fp16, not '{other}'"),
             },
         }).WithMilestones(a.IntList("milestones"));
     }

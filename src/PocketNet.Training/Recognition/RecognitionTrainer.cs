@@ -36,6 +36,8 @@ public sealed class RecognitionTrainer(
     private readonly TrainingWorld _world = world ?? TrainingWorld.Single();
     private DataParallel? _parallel;
     private PartialFc? _partialFc;
+    private GradScaler? _scaler;
+    private int _skippedSteps;
 
     public const string BackboneFile = MultiStepTeacher.BackboneFile;
     public const string HeadFile = "head.safetensors";
@@ -57,6 +59,8 @@ public sealed class RecognitionTrainer(
         if (_world.IsMain) run.Initialise(options);
         _world.Barrier(); // the other ranks read run.json and checkpoints only once rank 0 has checked them
         Device device = Device.Parse(_world.DeviceFor(options.Device));
+        if (options.Precision == TrainingPrecision.Fp16 && !device.IsCuda)
+            throw new ArgumentException($"--precision fp16 needs a CUDA device (float16 autocast with loss scaling), not {device}; on a CPU use bf16");
         using var log = DistributedRun.OpenLog(run, _world, observer);
 
         Engine.ManualSeed((ulong)options.Seed);
@@ -76,6 +80,8 @@ public sealed class RecognitionTrainer(
             [(BackboneFile, backbone), (HeadFile, head)],
             [(BackboneOptimizerFile, backboneOptimizer), (HeadOptimizerFile, headOptimizer)]);
         var position = checkpoints.LoadNewest<RunPosition>(log) ?? new RunPosition(0, 0);
+        _scaler = options.Precision == TrainingPrecision.Fp16 ? new GradScaler() : null;
+        if (_scaler is not null && position.LossScale is { } scale) _scaler.Restore(scale, position.LossScaleTracker);
         using PartialFc? partialFc = _partialFc = options.SampleRate is { } rate
             ? new PartialFc(head, classes => CreateHead(options, classes), _world.Group, device, rate, options.Seed)
             : null;
@@ -123,7 +129,10 @@ public sealed class RecognitionTrainer(
                 cancellation.ThrowIfCancellationRequested();
             }
             if (options.VerifyEverySteps == 0 && _world.IsMain) Verify(backbone, position.GlobalStep, log, cancellation);
-            position = new RunPosition(epoch + 1, position.GlobalStep);
+            position = new RunPosition(epoch + 1, position.GlobalStep) { LossScale = _scaler?.Scale, LossScaleTracker = _scaler?.GrowthTracker ?? 0 };
+            if (_skippedSteps > 0)
+                log.Report(new RunMessage($"epoch {epoch + 1}: {_skippedSteps} step(s) skipped for float16 overflow; loss scale now {_scaler!.Scale:G}"));
+            _skippedSteps = 0;
             partialFc?.GatherInto(head, headOptimizer, shardOptimizer!);
             string checkpoint = _world.IsMain ? checkpoints.Save(position) : run.CheckpointPath(position.CompletedEpochs);
             _world.Barrier(); // every rank starts the next epoch (or a resume) from a written checkpoint
@@ -143,10 +152,16 @@ public sealed class RecognitionTrainer(
         _parallel?.BeforeForward();
         Tensor images = batch.Images.DType == ComputeType ? batch.Images : batch.Images.To(ComputeType);
         Tensor features;
-        // --precision bf16: the backbone under autocast, the margin head and the losses in float32 (as arcface_torch does)
-        using (options.Precision == TrainingPrecision.Bf16 ? Engine.Autocast(ScalarType.BFloat16, batch.Images.Device) : default(AutocastScope?))
+        // --precision bf16|fp16: the backbone under autocast, the margin head and the losses in float32 (as arcface_torch does)
+        ScalarType? autocast = options.Precision switch
+        {
+            TrainingPrecision.Bf16 => ScalarType.BFloat16,
+            TrainingPrecision.Fp16 => ScalarType.Float16,
+            _ => null,
+        };
+        using (autocast is { } type ? Engine.Autocast(type, batch.Images.Device) : default(AutocastScope?))
             features = backbone.Forward(images);
-        Tensor embeddings = Functional.Normalize(features.DType == ScalarType.BFloat16 ? features.To(ScalarType.Float32) : features);
+        Tensor embeddings = Functional.Normalize(features.DType is ScalarType.BFloat16 or ScalarType.Float16 ? features.To(ScalarType.Float32) : features);
         var (ce, loss) = ClassificationLoss(embeddings, head, batch.Labels, globalStep);
         var losses = new Dictionary<string, double>();
         if (teacher is not null)
@@ -158,8 +173,17 @@ public sealed class RecognitionTrainer(
             losses["kd"] = kd.Item();
         }
         _parallel?.BeforeBackward();
-        loss.Backward();
+        (_scaler?.ScaleLoss(loss) ?? loss).Backward();
         _parallel?.AfterBackward(); // gradients are the average over ranks from here on (clipping sees the global gradient)
+        if (_scaler is not null && !UnscaledGradientsFinite(backbone, head))
+        {
+            backboneOptimizer.ZeroGrad();
+            headOptimizer.ZeroGrad();
+            _skippedSteps++;
+            losses["ce"] = ce;
+            losses["total"] = ce + losses.GetValueOrDefault("kd");
+            return losses;
+        }
         if (options.GradientClip is { } clip) GradientClipping.ClipGradNorm(backbone.Parameters(), clip);
         backboneOptimizer.Step();
         headOptimizer.Step();
@@ -168,6 +192,26 @@ public sealed class RecognitionTrainer(
         losses["ce"] = ce;
         losses["total"] = ce + losses.GetValueOrDefault("kd");
         return losses;
+    }
+
+    /// <summary>
+    /// fp16: divides the loss scale out of the gradients it multiplied (Partial FC's centres took theirs unscaled) and
+    /// updates the scale. True when the step may go on; every rank reaches the same verdict, since a rank whose
+    /// gradients overflowed must not step alone.
+    /// </summary>
+    private bool UnscaledGradientsFinite(Module backbone, MarginHead head)
+    {
+        bool finite = _scaler!.Unscale(_partialFc is null ? [.. backbone.Parameters(), .. head.Parameters()] : backbone.Parameters());
+        if (_partialFc is not null) finite &= GradScaler.AllFinite(head.Parameters());
+        if (_world.Group is { } group)
+            using (DisposeScope.Enter())
+            {
+                Tensor overflowed = Tensors.Scalar(finite ? 0 : 1);
+                group.AllReduce(ReduceOp.Max, overflowed);
+                finite = overflowed.Item() == 0;
+            }
+        _scaler.Update(finite);
+        return finite;
     }
 
     /// <summary>
@@ -227,7 +271,13 @@ public sealed class RecognitionTrainer(
 }
 
 /// <summary>How far a run has come: epochs fully done and optimiser steps taken.</summary>
-public sealed record RunPosition(int CompletedEpochs, long GlobalStep) : IRunPosition;
+public sealed record RunPosition(int CompletedEpochs, long GlobalStep) : IRunPosition
+{
+    /// <summary>--precision fp16: the loss scale and its growth tracker after this position (null otherwise).</summary>
+    public double? LossScale { get; init; }
+
+    public int LossScaleTracker { get; init; }
+}
 
 /// <summary>The config.json of a finished model folder: how to rebuild the network and where it came from.</summary>
 public sealed record TrainedModelConfig(ModelConfig Model, TrainingMode Mode, string TrainingData, bool Synthetic, int Epochs, long Parameters)

@@ -110,7 +110,7 @@ public sealed record TrainingOptions
     /// <summary>Steps between verification checks on the validation pair sets; 0: only at the end of each epoch.</summary>
     public int VerifyEverySteps { get; init; }
 
-    /// <summary>fp32, or bf16: forward and loss under autocast to bfloat16 (parameters, gradients and checkpoints stay float32).</summary>
+    /// <summary>fp32; bf16 or fp16 (CUDA, with loss scaling): the backbone under autocast (parameters, gradients and checkpoints stay float32).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public TrainingPrecision Precision { get; init; }
 
@@ -205,7 +205,12 @@ public sealed record TrainingOptions
 public enum TrainingPrecision
 {
     Fp32,
+
+    /// <summary>bfloat16 autocast (CPUs with AVX-512 BF16 or AMX, recent GPUs); float32's range, so no loss scaling.</summary>
     Bf16,
+
+    /// <summary>float16 autocast on CUDA, with dynamic loss scaling (<see cref="PocketNet.Torch.Optim.GradScaler"/>).</summary>
+    Fp16,
 }
 
 /// <summary>A training set by format and location, as recorded in run.json.</summary>

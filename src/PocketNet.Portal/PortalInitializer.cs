@@ -1,5 +1,6 @@
 using Hangfire.PostgreSql;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using PocketNet.Portal.Jobs.Workers;
 using PocketNet.Data.Registry;
@@ -21,6 +22,7 @@ public sealed class PortalInitializer(
     PublishedResults published,
     BenchmarkRegistry registry,
     AdminCredentials credentials,
+    IOptions<JobEngineOptions> engine,
     ILogger<PortalInitializer> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellation)
@@ -34,7 +36,8 @@ public sealed class PortalInitializer(
                 PostgreSqlObjectsInstaller.Install((NpgsqlConnection)db.Database.GetDbConnection(), PortalJobsSetup.PostgresSchema);
         }
         log.LogInformation("admin: user '{User}', password from {Source}", AdminCredentials.UserName, credentials.PasswordSource);
-        Engine.Threads = Environment.ProcessorCount;
+        // A process that serves pages leaves them a core (EngineThreads); a worker-only host computes on all of them.
+        EngineThreads.Apply(servesPages: engine.Value.ServesPages);
         // Keeps freed memory in the process, so each training step does not fault its pages in again (bench/RESULTS.md).
         log.LogInformation("engine: libtorch {Version}, {Threads} threads, {Allocator}", Engine.Version, Engine.Threads, Engine.KeepFreedMemory());
     }

@@ -67,7 +67,7 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
     {
         int worldSize = ProcessesPerNode * Nodes;
         int port = MasterPort ?? FreeLoopbackPort();
-        int threads = Environment.GetEnvironmentVariable("POCKETNET_THREADS") is { } t && int.TryParse(t, out int n) && n > 0
+        int threads = Environment.GetEnvironmentVariable(PocketNet.Torch.EngineThreads.Variable) is { } t && int.TryParse(t, out int n) && n > 0
             ? n
             : Math.Max(1, Environment.ProcessorCount / ProcessesPerNode);
         output.WriteLine($"{verb}: starting ranks {NodeRank * ProcessesPerNode}..{(NodeRank + 1) * ProcessesPerNode - 1} of {worldSize} " +
@@ -106,7 +106,7 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
         start.Environment["LOCAL_WORLD_SIZE"] = ProcessesPerNode.ToString();
         start.Environment[Rendezvous.MasterAddressVariable] = MasterAddress;
         start.Environment[Rendezvous.MasterPortVariable] = port.ToString();
-        start.Environment["POCKETNET_THREADS"] = threads.ToString();
+        start.Environment[PocketNet.Torch.EngineThreads.Variable] = threads.ToString();
         start.Environment["OMP_NUM_THREADS"] = threads.ToString();
         var process = new Process { StartInfo = start };
         string prefix = rank == 0 ? "" : $"[rank {rank}] ";

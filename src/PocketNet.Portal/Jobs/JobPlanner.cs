@@ -4,6 +4,7 @@ using PocketNet.Models.SearchSpace;
 using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Store;
 using PocketNet.Torch;
+using PocketNet.Training.Options;
 using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
 using PocketNet.Training.Search;
@@ -58,7 +59,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     public (TrainingOptions Options, TrainingSetInfo Data) PlanTraining(TrainRunRequest request, ModelRecord? teacher, string? teacherRun, bool devicesHere = true)
     {
         ModelConfig model = ResolveModel(request);
-        TrainingMode mode = ParseMode(request.Mode);
+        TrainingMode mode = TrainingNames.Mode.Parse(request.Mode);
         CheckRange("epochs", request.Epochs, 1, MaxEpochs);
         CheckRange("batch size", request.BatchSize, 2, MaxBatch);
         if (request.LearningRate is not null && !(request.LearningRate is > 0 and < 10)) throw new ArgumentException($"learning rate: {request.LearningRate} is outside (0, 10)");
@@ -159,15 +160,6 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             throw new ArgumentException($"device: {parsed} is not available (this host has {Engine.CudaDeviceCount} CUDA devices)");
         return parsed.ToString();
     }
-
-    public static TrainingMode ParseMode(string mode) => mode.Trim().ToLowerInvariant() switch
-    {
-        "arcface" => TrainingMode.ArcFace,
-        "cosface" => TrainingMode.CosFace,
-        "kd" or "distillation" => TrainingMode.Distillation,
-        "multistep-kd" or "multi-step-kd" or "multistepdistillation" => TrainingMode.MultiStepDistillation,
-        _ => throw new ArgumentException($"mode: '{mode}' is not arcface, cosface, kd or multistep-kd"),
-    };
 
     /// <summary>A built-in recipe by name (default ms1mv2); the portal takes no recipe files from requests.</summary>
     public static TrainingRecipe ResolveRecipe(string? name)

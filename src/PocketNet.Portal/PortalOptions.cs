@@ -53,6 +53,9 @@ public sealed class PortalOptions
     /// <summary>Seconds after which a locked-out address may try one more API key.</summary>
     public double ApiKeyRefillSeconds { get; set; } = 6;
 
+    /// <summary>Register and evaluate the random-weights floor of the synthetic leaderboard at start-up (RandomBaseline).</summary>
+    public bool RandomBaseline { get; set; } = true;
+
     public string ResolveHome() =>
         Path.GetFullPath(Home ?? Path.Combine(BenchmarkRoots.FindRepositoryDataFolder() ?? Path.GetFullPath("data"), "portal"));
 

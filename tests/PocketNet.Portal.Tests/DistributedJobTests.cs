@@ -28,6 +28,26 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
 
     public sealed class TwoRankRun : IAsyncLifetime
     {
+        public const string CorruptSet = "CorruptFaces";
+
+        private readonly TempDirectory _corrupt = new();
+
+        /// <summary>The portal, offering besides SynthFaces a copy of it whose train.rec is noise.</summary>
+        public TwoRankRun()
+        {
+            string train = Path.Combine(_corrupt.Path, "train");
+            Directory.CreateDirectory(train);
+            foreach (string file in Directory.GetFiles(Path.Combine(TinySynthData.Root, "train")))
+                File.Copy(file, Path.Combine(train, Path.GetFileName(file)));
+            string records = Path.Combine(train, "train.rec");
+            var noise = new byte[new FileInfo(records).Length];
+            new Random(5).NextBytes(noise);
+            File.WriteAllBytes(records, noise);
+            Portal.Settings["Portal:TrainingSets:0:Name"] = CorruptSet;
+            Portal.Settings["Portal:TrainingSets:0:Path"] = train;
+            Portal.Settings["Portal:TrainingSets:0:Synthetic"] = "true";
+        }
+
         public PortalFactory Portal { get; } = new();
         public HttpClient Admin { get; private set; } = null!;
         public JobView Finished { get; private set; } = null!;
@@ -46,6 +66,7 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
         public Task DisposeAsync()
         {
             Portal.Dispose();
+            _corrupt.Dispose();
             return Task.CompletedTask;
         }
     }
@@ -108,6 +129,21 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
         }
         Assert.Matches(@"id=""run-world-total"">\d+\.\d images/s<", page);
         Assert.Contains("speed (rank 0)", page);
+    }
+
+    [Fact]
+    public async Task A_two_process_job_whose_ranks_fail_fails_with_their_error_lines()
+    {
+        TrainRunRequest request = TinyRuns.Steady("ranks on corrupt data", 1) with { Processes = 2, TrainingSet = TwoRankRun.CorruptSet };
+        JobView job = await Problems.ReadAsync<JobView>(await _run.Admin.PostAsJsonAsync("/api/runs", request), HttpStatusCode.Accepted);
+        JobView failed = await PortalFactory.WaitForJobAsync(_run.Admin, job.Id);
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.StartsWith("the 2 training processes failed", failed.Error);
+        Assert.Contains("train.rec", failed.Error); // a rank's own message, naming the file
+        Assert.Contains("the job failed: rank", failed.Error); // the launcher's verdict
+        Assert.Null(failed.ModelId);
+        string page = await _run.Admin.GetStringAsync($"/runs/{job.Id}");
+        Assert.Contains("the 2 training processes failed", WebUtility.HtmlDecode(page));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using PocketNet.Cli.Distributed;
 using PocketNet.Training.Progress;
 using PocketNet.Training.Runs;
 
@@ -12,7 +13,8 @@ namespace PocketNet.Portal.Jobs.Distributed;
 /// trainer continues from the newest checkpoint there is. Rank 0 writes events.jsonl, checkpoints and the model:
 /// its events are followed here and reported as an in-process run reports them. A cancel, or this process stopping,
 /// ends the launcher with its ranks; the run then resumes from its newest checkpoint. Everything the processes print
-/// goes to the run's <see cref="LogFile"/>; when the launcher fails, the job fails with the ranks' error lines.
+/// goes to the run's <see cref="LogFile"/>; when the launcher fails, the job fails with the ranks' error lines. Should
+/// this process die without ending them, the launcher notices and ends the ranks itself.
 /// </summary>
 public sealed class TrainingProcesses(IOptions<PortalOptions> options, ILogger<TrainingProcesses> log)
 {
@@ -103,6 +105,9 @@ public sealed class TrainingProcesses(IOptions<PortalOptions> options, ILogger<T
         foreach (string argument in new[] { "resume", runFolder, "--nproc-per-node", processes.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(argument);
         foreach (string name in OuterLaunch) start.Environment.Remove(name);
+        // Should this process die without ending them (a crash, a kill), the ranks end with it: the job's takeover
+        // by another worker then resumes the run alone.
+        start.Environment[Launcher.StopWithVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return start;
     }
 

@@ -102,6 +102,7 @@ public sealed class RunWorldTests : IDisposable
     {
         // A web host cannot see its workers' devices: it keeps auto, and plain cuda means "cuda:LOCAL_RANK" for each rank.
         Assert.Equal("auto", JobPlanner.ResolveTrainingDevice("auto", 8, onThisHost: false));
+        Assert.Equal("auto", JobPlanner.ResolveTrainingDevice(null!, 8, onThisHost: false)); // "device": null in the JSON
         Assert.Equal("cuda", JobPlanner.ResolveTrainingDevice("cuda", 8, onThisHost: false));
         Assert.Equal("cuda:0", JobPlanner.ResolveTrainingDevice("cuda", 1, onThisHost: false));
         var named = Assert.Throws<ArgumentException>(() => JobPlanner.ResolveTrainingDevice("cuda:1", 2, onThisHost: false));

@@ -173,7 +173,8 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     {
         if (processes is < 1 or > MaxProcesses) throw new ArgumentException($"processes: {processes} is outside 1..{MaxProcesses}");
         // Spelling first (a device that does not parse is the device's error), then the one-GPU rule on any host.
-        if (processes > 1 && device?.Contains(':') == true && ResolveDevice(device, onThisHost: false) != "cpu")
+        device ??= "auto"; // JSON may send null
+        if (processes > 1 && device.Contains(':') && ResolveDevice(device, onThisHost: false) != "cpu")
             throw new ArgumentException($"processes: {processes} processes take a GPU each; ask for device cuda or auto, not the single GPU {device.Trim()}");
         string resolved = ResolveDevice(device, onThisHost);
         if (processes == 1 || resolved == "auto") return resolved;

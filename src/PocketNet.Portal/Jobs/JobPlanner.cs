@@ -24,6 +24,9 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     /// <summary>Cells of a trained genotype network: PocketNetS has 18; far beyond this a request only asks for memory.</summary>
     public const int MaxCells = 64;
 
+    /// <summary>Training processes a request may ask for where its host's devices are unknown (a web host): more GPUs than a host has.</summary>
+    public const int MaxProcesses = 64;
+
     /// <summary>Job and model names shown on every dashboard: as long as an upload's name may be.</summary>
     public const int MaxNameLength = Catalog.ModelUploads.MaxNameLength;
 
@@ -90,7 +93,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             TeacherRun = mode == TrainingMode.MultiStepDistillation ? teacherRun : null,
             Validation = request.Validation.Select(v => benchmarks.ResolvePath(benchmarks.Get(v))).ToList(),
             Seed = request.Seed,
-            Device = ResolveDevice(request.Device, devicesHere),
+            Device = ResolveTrainingDevice(request.Device, request.Processes, devicesHere),
             LogEverySteps = 1,
         }).WithMilestones(request.Milestones);
         options.Validate();
@@ -159,6 +162,32 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         if (parsed.IsCuda && parsed.Index >= Engine.CudaDeviceCount)
             throw new ArgumentException($"device: {parsed} is not available (this host has {Engine.CudaDeviceCount} CUDA devices)");
         return parsed.ToString();
+    }
+
+    /// <summary>
+    /// The device of a run trained by <paramref name="processes"/> processes. One process: as <see cref="ResolveDevice"/>
+    /// says. Several take one GPU each (device "cuda": rank r trains on cuda:LOCAL_RANK) or an equal share of the CPU
+    /// cores, so they are refused where the host has fewer GPUs or cores than processes. A web host checks the count
+    /// against <see cref="MaxProcesses"/> only; the worker that runs the job checks its own devices.
+    /// </summary>
+    public static string ResolveTrainingDevice(string device, int processes, bool onThisHost = true)
+    {
+        if (processes is < 1 or > MaxProcesses) throw new ArgumentException($"processes: {processes} is outside 1..{MaxProcesses}");
+        // Spelling first (a device that does not parse is the device's error), then the one-GPU rule on any host.
+        device ??= "auto"; // JSON may send null
+        if (processes > 1 && device.Contains(':') && ResolveDevice(device, onThisHost: false) != "cpu")
+            throw new ArgumentException($"processes: {processes} processes take a GPU each; ask for device cuda or auto, not the single GPU {device.Trim()}");
+        string resolved = ResolveDevice(device, onThisHost);
+        if (processes == 1 || resolved == "auto") return resolved;
+        if (resolved == "cpu")
+        {
+            if (onThisHost && processes > Environment.ProcessorCount)
+                throw new ArgumentException($"processes: {processes} processes need a CPU core each, and this host has {Environment.ProcessorCount}");
+            return resolved;
+        }
+        if (onThisHost && processes > Engine.CudaDeviceCount)
+            throw new ArgumentException($"processes: {processes} processes need a GPU each, and this host has {Engine.CudaDeviceCount}");
+        return "cuda";
     }
 
     /// <summary>A built-in recipe by name (default ms1mv2); the portal takes no recipe files from requests.</summary>

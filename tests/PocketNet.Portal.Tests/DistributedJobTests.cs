@@ -112,7 +112,7 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
         }
         Assert.Equal(world.Ranks.Sum(r => r.ImagesPerSecond!.Value), world.TotalImagesPerSecond!.Value, 9);
         // Rank 1's speed is its own log's, not a copy of rank 0's.
-        string rank1 = File.ReadAllText(Path.Combine(_run.Portal.Paths.RunFolder(_run.Finished.Id), RunWorld.EventsFileOf(1)));
+        string rank1 = File.ReadAllText(Path.Combine(_run.Portal.Paths.RunFolder(_run.Finished.Id), PocketNet.Training.Distributed.DistributedRun.EventsFileOf(1)));
         Assert.Contains(world.Ranks[1].ImagesPerSecond!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), rank1);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PocketNet.Portal.Store;
+using PocketNet.Training.Distributed;
 using PocketNet.Training.Progress;
 using PocketNet.Training.Runs;
 
@@ -29,7 +30,7 @@ public sealed record RunWorld(int JobId, int WorldSize, IReadOnlyList<RankSpeed>
         int size = WorldSizeOf(job);
         var ranks = Enumerable.Range(0, size).Select(rank =>
         {
-            StepProgress? step = job.RunFolder is null ? null : EventsFile.LastStep(Path.Combine(job.RunFolder, EventsFileOf(rank)));
+            StepProgress? step = job.RunFolder is null ? null : EventsFile.LastStep(Path.Combine(job.RunFolder, DistributedRun.EventsFileOf(rank)));
             return new RankSpeed(rank, step?.ImagesPerSecond, step?.GlobalStep, step?.Time);
         }).ToList();
         return new RunWorld(job.Id, size, ranks);
@@ -48,6 +49,4 @@ public sealed record RunWorld(int JobId, int WorldSize, IReadOnlyList<RankSpeed>
             return 1;
         }
     }
-
-    public static string EventsFileOf(int rank) => rank == 0 ? RunDirectory.EventsFile : $"events-rank{rank}.jsonl";
 }

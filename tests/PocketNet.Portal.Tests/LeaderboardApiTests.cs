@@ -58,6 +58,18 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
     }
 
     [Fact]
+    public async Task A_published_models_view_carries_its_source_link_and_notes()
+    {
+        var models = (await trained.Admin.GetFromJsonAsync<List<ModelView>>("/api/models", ApiJson.Options))!;
+        ModelView paper = models.Single(m => m.Name == "paper-pocketnet-s-128");
+        Assert.Equal("https://doi.org/10.1109/ACCESS.2022.3170561", paper.SourceUrl);
+        Assert.Contains("90.54 %", paper.Note);
+        ResultView lfw = paper.Results.Single(r => r.Benchmark == "lfw");
+        Assert.Equal("accuracy, 10-fold verification", lfw.Metric);
+        Assert.Contains("99.50", lfw.Note);
+    }
+
+    [Fact]
     public async Task The_default_scope_is_real()
     {
         LeaderboardTable table = await TableAsync("");

@@ -59,12 +59,30 @@ public sealed class PublishedReferenceRowsTests : IDisposable
     [InlineData("paper-mixfacenet-xs", "agedb_30", 95.85)]
     [InlineData("paper-shufflemixfacenet-m", "ijbc", 93.50)]
     [InlineData("paper-edgeface-xs", "cplfw", 91.58)]
-    // ArcFace paper, R100 on MS1MV2 (refined MegaFace, rank-1).
+    // ArcFace paper, R100 on MS1MV2 (refined MegaFace, rank-1); arcface_torch README (August 2021), r18 on MS1MV3.
     [InlineData("paper-arcface-iresnet100", "megaface", 98.35)]
+    [InlineData("paper-arcface-torch-iresnet18-ms1mv3", "ijbc", 94.66)]
     public void Values_are_the_published_ones(string name, string benchmark, double percent)
     {
         _published.Load(RepositoryFile);
         Assert.Equal(percent / 100, Row(name).Results.Single(r => r.Benchmark == benchmark).Value, 12);
+    }
+
+    [Theory]
+    // Each architecture of the registry against a row from its own paper or official README.
+    [InlineData("mobilefacenet", "paper-mobilefacenets", "MobileFaceNet")]
+    [InlineData("iresnet18", "paper-arcface-torch-iresnet18-ms1mv3", "IResNet")]
+    [InlineData("iresnet34", "paper-arcface-torch-iresnet34-ms1mv3", "IResNet")]
+    [InlineData("iresnet50", "paper-arcface-torch-iresnet50", "IResNet")]
+    [InlineData("iresnet100", "paper-arcface-iresnet100", "IResNet")]
+    public void Every_registry_baseline_has_a_row_from_its_own_source(string registryName, string row, string architecture)
+    {
+        Assert.Contains(PocketNet.Models.Registry.ModelRegistry.Entries, e => e.Name == registryName);
+        _published.Load(RepositoryFile);
+        ModelRecord published = Row(row);
+        Assert.Equal(architecture, published.Architecture);
+        Assert.Contains($"'{registryName}'", published.Note);
+        Assert.NotEmpty(published.Results);
     }
 
     [Fact]

@@ -57,16 +57,14 @@ public static class Program
     }
 
     /// <summary>
-    /// libtorch as Debian builds it starts with one intra-op thread; a training or evaluation run should use
-    /// every core unless POCKETNET_THREADS says otherwise. Freed memory stays in the process (see
+    /// libtorch as Debian builds it starts with one intra-op thread; a training or evaluation run uses every core
+    /// unless POCKETNET_THREADS says otherwise (EngineThreads). Freed memory stays in the process (see
     /// Engine.KeepFreedMemory): a run's resident memory sits at its peak instead of being faulted in again every step.
     /// </summary>
     private static void ConfigureEngine()
     {
         PocketNet.Torch.Engine.KeepFreedMemory();
-        string? configured = Environment.GetEnvironmentVariable("POCKETNET_THREADS");
-        int threads = int.TryParse(configured, out int n) && n > 0 ? n : Environment.ProcessorCount;
-        if (PocketNet.Torch.Engine.Threads != threads) PocketNet.Torch.Engine.Threads = threads;
+        PocketNet.Torch.EngineThreads.Apply();
     }
 
     private static void PrintUsage(TextWriter output)

@@ -32,6 +32,12 @@ public sealed class PortalOptions
     /// <summary>Jobs that may run at the same time on one device (cpu, cuda:0, ...).</summary>
     public int JobsPerDevice { get; set; } = 1;
 
+    /// <summary>
+    /// The pocketnet CLI (pocketnet.dll, started with dotnet, or an executable) whose launcher starts the processes of a
+    /// training job that asks for several; default the pocketnet.dll built next to the portal.
+    /// </summary>
+    public string? Cli { get; set; }
+
     /// <summary>Largest accepted upload of an external ONNX model, in MiB.</summary>
     public int MaxUploadMegabytes { get; set; } = 256;
 
@@ -52,6 +58,9 @@ public sealed class PortalOptions
 
     /// <summary>Seconds after which a locked-out address may try one more API key.</summary>
     public double ApiKeyRefillSeconds { get; set; } = 6;
+
+    /// <summary>Register and evaluate the random-weights floor of the synthetic leaderboard at start-up (RandomBaseline).</summary>
+    public bool RandomBaseline { get; set; } = true;
 
     public string ResolveHome() =>
         Path.GetFullPath(Home ?? Path.Combine(BenchmarkRoots.FindRepositoryDataFolder() ?? Path.GetFullPath("data"), "portal"));

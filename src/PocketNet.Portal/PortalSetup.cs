@@ -52,6 +52,7 @@ public static class PortalSetup
         services.AddSingleton<RunEvents>();
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<PublishedResults>();
+        services.AddSingleton<RandomBaseline>();
         // Start-up order matters: the store is migrated before the engine's workers start.
         services.AddHostedService<PortalInitializer>();
         builder.AddPortalJobs(options);

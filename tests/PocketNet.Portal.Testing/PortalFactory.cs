@@ -51,6 +51,8 @@ public sealed class PortalFactory(string? home = null) : WebApplicationFactory<P
         builder.UseSetting("Portal:AdminPassword", AdminPassword);
         builder.UseSetting("Portal:ApiKeys:0", ApiKey);
         builder.UseSetting("Portal:MaxUploadMegabytes", "2");
+        // Tests count their own jobs: the start-up evaluation of the random-weights floor only where a test asks for it.
+        builder.UseSetting("Portal:RandomBaseline", "false");
         // Every test client has the same (no) address, so the per-address sign-in throttles would tie unrelated tests
         // together; the tests of the throttles set their own limits in Settings.
         builder.UseSetting("Portal:SignInAttemptsPerMinute", "100000");

@@ -21,7 +21,7 @@ public sealed partial class AppSettingsTests
         Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), "the portal's appsettings.json is copied next to it");
         var start = new ProcessStartInfo("dotnet",
             [portal, "--urls", "http://127.0.0.1:0", "--Portal:Home", home.Path, "--Portal:SynthRoot", TinySynthData.Root,
-             "--Portal:AdminPassword", PortalFactory.AdminPassword])
+             "--Portal:AdminPassword", PortalFactory.AdminPassword, "--Portal:RandomBaseline", "false"])
         {
             WorkingDirectory = elsewhere.Path,
             RedirectStandardOutput = true,

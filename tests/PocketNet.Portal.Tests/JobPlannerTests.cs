@@ -3,6 +3,7 @@ using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Tests.Support;
 using PocketNet.Torch;
+using PocketNet.Training.Options;
 using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
 
@@ -135,12 +136,13 @@ public sealed class JobPlannerTests
     [InlineData("distillation", TrainingMode.Distillation)]
     [InlineData("multistep-kd", TrainingMode.MultiStepDistillation)]
     [InlineData("multi-step-kd", TrainingMode.MultiStepDistillation)]
-    public void Modes_parse_by_their_names(string asked, TrainingMode mode) => Assert.Equal(mode, JobPlanner.ParseMode(asked));
+    [InlineData("multistep", TrainingMode.MultiStepDistillation)] // the CLI's alias: one table (TrainingNames) for both now
+    public void Modes_parse_by_their_names(string asked, TrainingMode mode) => Assert.Equal(mode, TrainingNames.Mode.Parse(asked));
 
     [Fact]
     public void An_unknown_mode_is_refused_listing_the_known_ones()
     {
-        var error = Assert.Throws<ArgumentException>(() => JobPlanner.ParseMode("triplet"));
+        var error = Assert.Throws<ArgumentException>(() => TrainingNames.Mode.Parse("triplet"));
         Assert.Equal("mode: 'triplet' is not arcface, cosface, kd or multistep-kd", error.Message);
     }
 

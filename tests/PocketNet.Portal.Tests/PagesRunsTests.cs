@@ -73,6 +73,10 @@ public sealed class PagesRunsTests
         string badPage = await bad.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
         Assert.StartsWith("genotype:", PageForms.Text(badPage, "run-error"));
+        Assert.Contains("id=\"run-processes\"", dashboard);
+        HttpResponseMessage noProcesses = await PageForms.PostAsync(browser, "/", "new-run", dashboard,
+            RunFields().Select(f => f.Key == "Input.Processes" ? new KeyValuePair<string, string>(f.Key, "0") : f));
+        Assert.StartsWith("processes:", PageForms.Text(await noProcesses.Content.ReadAsStringAsync(), "run-error"));
 
         HttpResponseMessage accepted = await PageForms.PostAsync(browser, "/", "new-run", dashboard, RunFields());
         Assert.Equal(HttpStatusCode.Found, accepted.StatusCode);
@@ -80,6 +84,7 @@ public sealed class PagesRunsTests
         Assert.EndsWith($"/runs/{job.Id}", accepted.Headers.Location!.ToString());
         Assert.Equal(["synth_lfw"], job.Request.GetProperty("validation").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal(4, job.Request.GetProperty("cells").GetInt32());
+        Assert.Equal(2, job.Request.GetProperty("processes").GetInt32());
 
         string runPage = await PageForms.GetPageAsync(browser, $"/runs/{job.Id}");
         HttpResponseMessage cancelled = await PageForms.PostAsync(browser, $"/runs/{job.Id}", $"cancel-run-{job.Id}", runPage, []);
@@ -171,6 +176,7 @@ public sealed class PagesRunsTests
         new("Input.BatchSize", "8"),
         new("Input.LearningRate", "0.1"),
         new("Input.Device", "cpu"),
+        new("Input.Processes", "2"),
         new("Input.Validation[synth_lfw]", "true"),
     ];
 

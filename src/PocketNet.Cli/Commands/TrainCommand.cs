@@ -1,6 +1,7 @@
 using PocketNet.Application.Training;
 using PocketNet.Cli.Distributed;
 using PocketNet.Models.Registry;
+using PocketNet.Training.Options;
 using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
 using PocketNet.Training.Runs;
@@ -47,7 +48,7 @@ public sealed class TrainCommand : ICommand
     internal static TrainingOptions Read(Arguments a)
     {
         ModelConfig model = ModelOptions.Read(a);
-        TrainingMode mode = ParseMode(a.Optional("mode") ?? "arcface");
+        TrainingMode mode = TrainingNames.Mode.Parse(a.Optional("mode") ?? "arcface");
         TrainingRecipe recipe = TrainingRecipe.Resolve(a.Optional("recipe") ?? TrainingRecipe.DefaultName);
         string? teacher = a.Optional("teacher");
         TrainingOptions defaults = TrainingOptions.FromRecipe(recipe, mode, model,
@@ -75,13 +76,7 @@ public sealed class TrainCommand : ICommand
             Distributed = DistributedArguments.Read(a),
             InitWeights = a.Optional("init") is { } init ? Path.GetFullPath(init) : null,
             SampleRate = a.OptionalDouble("sample-rate"),
-            Precision = a.Optional("precision") switch
-            {
-                null or "fp32" => TrainingPrecision.Fp32,
-                "bf16" => TrainingPrecision.Bf16,
-                "fp16" => TrainingPrecision.Fp16,
-                var other => throw new ArgumentException($"train: --precision must be fp32, bf16 or fp16, not '{other}'"),
-            },
+            Precision = TrainingNames.Precision.Parse(a.Optional("precision") ?? "fp32"),
         }).WithMilestones(a.IntList("milestones"));
     }
 
@@ -99,15 +94,6 @@ public sealed class TrainCommand : ICommand
         output.WriteLine($"recipe {options.Recipe.Name}: {options.Recipe.Description}");
         foreach (string deviation in options.Deviations) output.WriteLine($"  differs: {deviation}");
     }
-
-    private static TrainingMode ParseMode(string text) => text.ToLowerInvariant() switch
-    {
-        "arcface" => TrainingMode.ArcFace,
-        "cosface" => TrainingMode.CosFace,
-        "kd" or "distillation" => TrainingMode.Distillation,
-        "multistep-kd" or "multi-step-kd" or "multistep" => TrainingMode.MultiStepDistillation,
-        _ => throw new ArgumentException($"train: --mode must be arcface, cosface, kd or multistep-kd, not '{text}'"),
-    };
 
     /// <summary>Runs a long job with Ctrl+C mapped to cancellation; prints where the result went.</summary>
     internal static int Execute(TextWriter output, Func<CancellationToken, string> job)

@@ -12,11 +12,16 @@ namespace PocketNet.Cli.Distributed;
 /// LOCAL_RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT), so a worker cannot tell our launcher from torchrun. On a CPU
 /// the cores are divided among the ranks (POCKETNET_THREADS, OMP_NUM_THREADS). Rank 0 prints as usual, the others
 /// with a "[rank r]" prefix. When a rank fails, the launcher names it, gives the others the collective timeout
-/// to stop by themselves (they report the dead peer too) and then ends them.
+/// to stop by themselves (they report the dead peer too) and then ends them. A program that starts the launcher for
+/// a job it holds (the portal's worker) names itself in <see cref="StopWithVariable"/>: when that process ends,
+/// however abruptly, the launcher ends the ranks, so a job taken over elsewhere never has two sets of ranks.
 /// </summary>
 public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, string MasterAddress, int? MasterPort)
 {
     private static readonly string[] Options = ["nproc-per-node", "nnodes", "node-rank", "master-addr", "master-port"];
+
+    /// <summary>The pid of a process whose end ends the ranks too (unset: the ranks run to their own end).</summary>
+    public const string StopWithVariable = "POCKETNET_STOP_WITH_PID";
 
     /// <summary>Grace the other ranks get to notice a dead peer before they are ended.</summary>
     public static TimeSpan Grace => Rendezvous.DefaultTimeout + TimeSpan.FromSeconds(30);
@@ -65,9 +70,10 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
 
     private int Run(string verb, string[] args, TextWriter output)
     {
+        Func<bool> ownerGone = Owner(verb);
         int worldSize = ProcessesPerNode * Nodes;
         int port = MasterPort ?? FreeLoopbackPort();
-        int threads = Environment.GetEnvironmentVariable("POCKETNET_THREADS") is { } t && int.TryParse(t, out int n) && n > 0
+        int threads = Environment.GetEnvironmentVariable(PocketNet.Torch.EngineThreads.Variable) is { } t && int.TryParse(t, out int n) && n > 0
             ? n
             : Math.Max(1, Environment.ProcessorCount / ProcessesPerNode);
         output.WriteLine($"{verb}: starting ranks {NodeRank * ProcessesPerNode}..{(NodeRank + 1) * ProcessesPerNode - 1} of {worldSize} " +
@@ -80,7 +86,7 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
                 int rank = NodeRank * ProcessesPerNode + local;
                 ranks.Add((rank, StartRank(verb, args, rank, local, worldSize, port, threads, output)));
             }
-            return Supervise(ranks, output);
+            return Supervise(ranks, ownerGone, output);
         }
         finally
         {
@@ -106,7 +112,7 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
         start.Environment["LOCAL_WORLD_SIZE"] = ProcessesPerNode.ToString();
         start.Environment[Rendezvous.MasterAddressVariable] = MasterAddress;
         start.Environment[Rendezvous.MasterPortVariable] = port.ToString();
-        start.Environment["POCKETNET_THREADS"] = threads.ToString();
+        start.Environment[PocketNet.Torch.EngineThreads.Variable] = threads.ToString();
         start.Environment["OMP_NUM_THREADS"] = threads.ToString();
         var process = new Process { StartInfo = start };
         string prefix = rank == 0 ? "" : $"[rank {rank}] ";
@@ -119,12 +125,19 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
     }
 
     // Waits for every rank; the first failure is named, the others get the grace to stop, then are ended.
-    private static int Supervise(List<(int Rank, Process Process)> ranks, TextWriter output)
+    private static int Supervise(List<(int Rank, Process Process)> ranks, Func<bool> ownerGone, TextWriter output)
     {
         (int Rank, int Code)? failure = null;
         DateTime? deadline = null;
         while (ranks.Any(r => !r.Process.HasExited))
         {
+            if (ownerGone())
+            {
+                lock (output) output.WriteLine($"the process that started this job ({StopWithVariable}) has ended; ending the ranks");
+                foreach (var (_, process) in ranks.Where(r => !r.Process.HasExited)) process.Kill(entireProcessTree: true);
+                foreach (var (_, process) in ranks) process.WaitForExit();
+                return 1;
+            }
             foreach (var (rank, process) in ranks)
                 if (failure is null && process.HasExited && process.ExitCode != 0)
                 {
@@ -152,6 +165,39 @@ public sealed record Launcher(int ProcessesPerNode, int Nodes, int NodeRank, str
             return f.Code == 130 ? 130 : 1;
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Whether the process named by <see cref="StopWithVariable"/> has ended; never, when none is named. The process is
+    /// known by its pid and start time, so a pid reused by another program does not pass for it.
+    /// </summary>
+    private static Func<bool> Owner(string verb)
+    {
+        string? text = Environment.GetEnvironmentVariable(StopWithVariable);
+        if (string.IsNullOrEmpty(text)) return () => false;
+        if (!int.TryParse(text, out int pid) || pid <= 0) throw new ArgumentException($"{verb}: {StopWithVariable} must be a process id, not '{text}'");
+        DateTime started;
+        try
+        {
+            using Process owner = Process.GetProcessById(pid);
+            started = owner.StartTime;
+        }
+        catch (ArgumentException)
+        {
+            return () => true; // gone already: the ranks are ended as soon as they start
+        }
+        return () =>
+        {
+            try
+            {
+                using Process owner = Process.GetProcessById(pid);
+                return owner.HasExited || owner.StartTime != started;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                return true;
+            }
+        };
     }
 
     private static string Signal(int code) => code > 128 && code < 160 ? $" (signal {code - 128})" : "";

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Jobs.Distributed;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Runs;
 
@@ -16,6 +17,8 @@ public static class RunsApi
         runs.MapGet("/{id:int}", GetAsync).WithSummary("One job");
         runs.MapGet("/{id:int}/events", EventsAsync)
             .WithSummary("A job's curves (loss, accuracy) and log tail, with 'next'; ?after=NEXT answers only what was recorded since");
+        runs.MapGet("/{id:int}/world", WorldAsync)
+            .WithSummary("A job's world size (its training processes) and each rank's latest images/s, from the run's per-rank events");
         runs.MapPost("/", StartTrainingAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Queue a training run");
         runs.MapPost("/{id:int}/cancel", CancelAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Cancel a queued or running job");
         runs.MapPost("/{id:int}/resume", ResumeAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Resume a cancelled or failed job from its newest checkpoint");
@@ -47,6 +50,12 @@ public static class RunsApi
         if (after is { } cursor) return Results.Ok(RunEvents.Since(id, path, cursor));
         long next = RunEvents.Cursor(path);
         return Results.Ok(live.Get(id) is { } running ? RunEventsView.Of(running, next) : events.All(id, path));
+    }
+
+    private static async Task<IResult> WorldAsync(int id, IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Jobs.FindAsync([id], cancellation) is { } job ? Results.Ok(RunWorld.Of(job)) : NoJob(id);
     }
 
     private static async Task<IResult> StartTrainingAsync(TrainRunRequest request, JobQueue queue, CancellationToken cancellation) =>

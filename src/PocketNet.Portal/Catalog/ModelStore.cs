@@ -9,7 +9,9 @@ using PocketNet.Onnx.Export;
 using PocketNet.Onnx.Runtime;
 using PocketNet.Portal.Store;
 using PocketNet.Torch;
+using PocketNet.Torch.NN;
 using PocketNet.Training.Recognition;
+using PocketNet.Training.Runs;
 
 namespace PocketNet.Portal.Catalog;
 
@@ -41,6 +43,25 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         record.SyntheticTraining = data.Synthetic;
         record.JobId = job.Id;
         record.Source = $"trained by job {job.Id}: {options.Epochs} epochs at batch {options.BatchSize}, lr {options.LearningRate} (at batch 512)";
+        return Add(record);
+    }
+
+    /// <summary>
+    /// Stores a network as initialised from <paramref name="seed"/>, untrained (weights, config, ONNX), and records it
+    /// as a <see cref="ModelOrigin.Baseline"/>: the floor that trained networks of its size are read against.
+    /// </summary>
+    public ModelRecord RegisterRandomWeights(ModelConfig config, string name, string displayName, ulong seed)
+    {
+        string folder = paths.ModelFolder(name);
+        Directory.CreateDirectory(folder);
+        Engine.ManualSeed(seed);
+        using (Module<Tensor, Tensor> network = ModelRegistry.Create(config))
+            WeightFiles.SaveModule(network, Path.Combine(folder, RecognitionTrainer.WeightsFile));
+        File.WriteAllText(Path.Combine(folder, RecognitionTrainer.ConfigFile), JsonSerializer.Serialize(config, StoreJson.Options));
+        ExportOnnx(folder, config);
+        ModelRecord record = Describe(config, name, displayName, ModelOrigin.Baseline, folder);
+        record.TrainingMode = "none (random initialisation)";
+        record.Source = $"made by this portal: {config.DisplayName}'s initialisation from seed {seed}, never trained";
         return Add(record);
     }
 

@@ -70,6 +70,37 @@ public static class EventsFile
         return 0;
     }
 
+    /// <summary>
+    /// The last step event in the file's last <paramref name="maxBytes"/> (null when there is none): read from the end,
+    /// so a page can show a long run's latest speed without reading its history.
+    /// </summary>
+    public static StepProgress? LastStep(string path, int maxBytes = 1024 * 1024)
+    {
+        if (!File.Exists(path)) return null;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        // The last 64 KiB hold the last step unless many evaluation messages followed it; then up to the limit.
+        foreach (long window in new long[] { Math.Min(64 * 1024, maxBytes), maxBytes })
+        {
+            long start = Math.Max(0, stream.Length - window);
+            byte[] tail = new byte[stream.Length - start];
+            stream.Position = start;
+            stream.ReadExactly(tail);
+            // Whole lines only: not the one the window cuts at its start, nor one still being written (no newline yet).
+            int cut = start == 0 ? -1 : Array.IndexOf(tail, (byte)'\n');
+            if (start > 0 && cut < 0) continue;
+            int first = cut + 1, end = Array.LastIndexOf(tail, (byte)'\n');
+            while (end >= first)
+            {
+                int lineStart = (end == 0 ? -1 : Array.LastIndexOf(tail, (byte)'\n', end - 1)) + 1;
+                if (lineStart < first) break;
+                if (ParseLine(tail.AsSpan(lineStart, end - lineStart)) is StepProgress step) return step;
+                end = lineStart - 1;
+            }
+            if (start == 0) break;
+        }
+        return null;
+    }
+
     private static bool StartsLine(FileStream stream, long offset)
     {
         stream.Position = offset - 1;
@@ -79,13 +110,19 @@ public static class EventsFile
     // A damaged line (a crash mid-write, a hand edit) is skipped: the run page shows the rest.
     private static void Parse(MemoryStream line, List<TrainingEvent> events)
     {
-        if (line.Length == 0) return;
+        if (ParseLine(line.GetBuffer().AsSpan(0, (int)line.Length)) is { } e) events.Add(e);
+    }
+
+    private static TrainingEvent? ParseLine(ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty) return null;
         try
         {
-            if (JsonSerializer.Deserialize<TrainingEvent>(line.GetBuffer().AsSpan(0, (int)line.Length), EventLog.JsonOptions) is { } e) events.Add(e);
+            return JsonSerializer.Deserialize<TrainingEvent>(line, EventLog.JsonOptions);
         }
         catch (JsonException)
         {
+            return null;
         }
     }
 }

@@ -5,6 +5,7 @@ using PocketNet.Application.Training;
 using PocketNet.Data.Registry;
 using PocketNet.Models.Registry;
 using PocketNet.Portal.Catalog;
+using PocketNet.Portal.Jobs.Distributed;
 using PocketNet.Portal.Store;
 using PocketNet.Torch;
 using PocketNet.Training.Progress;
@@ -24,6 +25,7 @@ public sealed class JobExecutor(
     JobPlanner planner,
     ModelStore models,
     BenchmarkRegistry registry,
+    TrainingProcesses processes,
     ILogger<JobExecutor> log)
 {
     /// <summary>Share of a training job's progress bar given to training when an evaluation follows.</summary>
@@ -61,9 +63,12 @@ public sealed class JobExecutor(
             var (teacher, teacherRun) = FindTeacher(request.TeacherModelId);
             var (options, data) = planner.PlanTraining(request, teacher, teacherRun);
             reporter.Range(0, evaluates ? TrainingShare : 1);
-            string modelFolder = job.Resume && File.Exists(Path.Combine(runFolder, RunDirectory.OptionsFile))
-                ? TrainingService.Resume(runFolder, reporter, cancellation)
-                : TrainingService.Train(options, runFolder, reporter, cancellation);
+            bool resumes = job.Resume && File.Exists(Path.Combine(runFolder, RunDirectory.OptionsFile));
+            string modelFolder = request.Processes > 1
+                ? TrainInProcesses(options, resumes, runFolder, request.Processes, reporter, cancellation)
+                : resumes
+                    ? TrainingService.Resume(runFolder, reporter, cancellation)
+                    : TrainingService.Train(options, runFolder, reporter, cancellation);
             reporter.Advance(1, "registering the model and exporting it to ONNX");
             model = models.RegisterTrained(job, options, data, modelFolder);
             SetModel(job.Id, model.Id);
@@ -72,6 +77,16 @@ public sealed class JobExecutor(
         reporter.Range(TrainingShare, 1);
         using var events = new EventLog(Path.Combine(runFolder, RunDirectory.EventsFile), reporter);
         Evaluate(job, model, request.Benchmarks, EvaluationRuntime.Libtorch, events, reporter, cancellation);
+    }
+
+    /// <summary>
+    /// Several processes: the run is recorded here as <see cref="TrainingService.Train"/> records it (a resume keeps the
+    /// run.json it has), then the ranks train it from its run folder.
+    /// </summary>
+    private string TrainInProcesses(TrainingOptions options, bool resumes, string runFolder, int count, JobReporter reporter, CancellationToken cancellation)
+    {
+        if (!resumes) new RunDirectory(runFolder).Initialise(options);
+        return processes.Train(runFolder, count, reporter, cancellation);
     }
 
     private void Search(JobRecord job, SearchRunRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)

@@ -4,6 +4,7 @@ using PocketNet.Models.SearchSpace;
 using PocketNet.Portal.Catalog;
 using PocketNet.Portal.Store;
 using PocketNet.Torch;
+using PocketNet.Training.Options;
 using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
 using PocketNet.Training.Search;
@@ -22,6 +23,9 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
 
     /// <summary>Cells of a trained genotype network: PocketNetS has 18; far beyond this a request only asks for memory.</summary>
     public const int MaxCells = 64;
+
+    /// <summary>Training processes a request may ask for where its host's devices are unknown (a web host): more GPUs than a host has.</summary>
+    public const int MaxProcesses = 64;
 
     /// <summary>Job and model names shown on every dashboard: as long as an upload's name may be.</summary>
     public const int MaxNameLength = Catalog.ModelUploads.MaxNameLength;
@@ -58,7 +62,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
     public (TrainingOptions Options, TrainingSetInfo Data) PlanTraining(TrainRunRequest request, ModelRecord? teacher, string? teacherRun, bool devicesHere = true)
     {
         ModelConfig model = ResolveModel(request);
-        TrainingMode mode = ParseMode(request.Mode);
+        TrainingMode mode = TrainingNames.Mode.Parse(request.Mode);
         CheckRange("epochs", request.Epochs, 1, MaxEpochs);
         CheckRange("batch size", request.BatchSize, 2, MaxBatch);
         if (request.LearningRate is not null && !(request.LearningRate is > 0 and < 10)) throw new ArgumentException($"learning rate: {request.LearningRate} is outside (0, 10)");
@@ -89,7 +93,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
             TeacherRun = mode == TrainingMode.MultiStepDistillation ? teacherRun : null,
             Validation = request.Validation.Select(v => benchmarks.ResolvePath(benchmarks.Get(v))).ToList(),
             Seed = request.Seed,
-            Device = ResolveDevice(request.Device, devicesHere),
+            Device = ResolveTrainingDevice(request.Device, request.Processes, devicesHere),
             LogEverySteps = 1,
         }).WithMilestones(request.Milestones);
         options.Validate();
@@ -160,14 +164,31 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         return parsed.ToString();
     }
 
-    public static TrainingMode ParseMode(string mode) => mode.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// The device of a run trained by <paramref name="processes"/> processes. One process: as <see cref="ResolveDevice"/>
+    /// says. Several take one GPU each (device "cuda": rank r trains on cuda:LOCAL_RANK) or an equal share of the CPU
+    /// cores, so they are refused where the host has fewer GPUs or cores than processes. A web host checks the count
+    /// against <see cref="MaxProcesses"/> only; the worker that runs the job checks its own devices.
+    /// </summary>
+    public static string ResolveTrainingDevice(string device, int processes, bool onThisHost = true)
     {
-        "arcface" => TrainingMode.ArcFace,
-        "cosface" => TrainingMode.CosFace,
-        "kd" or "distillation" => TrainingMode.Distillation,
-        "multistep-kd" or "multi-step-kd" or "multistepdistillation" => TrainingMode.MultiStepDistillation,
-        _ => throw new ArgumentException($"mode: '{mode}' is not arcface, cosface, kd or multistep-kd"),
-    };
+        if (processes is < 1 or > MaxProcesses) throw new ArgumentException($"processes: {processes} is outside 1..{MaxProcesses}");
+        // Spelling first (a device that does not parse is the device's error), then the one-GPU rule on any host.
+        device ??= "auto"; // JSON may send null
+        if (processes > 1 && device.Contains(':') && ResolveDevice(device, onThisHost: false) != "cpu")
+            throw new ArgumentException($"processes: {processes} processes take a GPU each; ask for device cuda or auto, not the single GPU {device.Trim()}");
+        string resolved = ResolveDevice(device, onThisHost);
+        if (processes == 1 || resolved == "auto") return resolved;
+        if (resolved == "cpu")
+        {
+            if (onThisHost && processes > Environment.ProcessorCount)
+                throw new ArgumentException($"processes: {processes} processes need a CPU core each, and this host has {Environment.ProcessorCount}");
+            return resolved;
+        }
+        if (onThisHost && processes > Engine.CudaDeviceCount)
+            throw new ArgumentException($"processes: {processes} processes need a GPU each, and this host has {Engine.CudaDeviceCount}");
+        return "cuda";
+    }
 
     /// <summary>A built-in recipe by name (default ms1mv2); the portal takes no recipe files from requests.</summary>
     public static TrainingRecipe ResolveRecipe(string? name)

@@ -46,6 +46,13 @@ public sealed record TrainRunRequest
     /// <summary>auto, cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>
+    /// Training processes (data-parallel ranks) on the host that runs the job: one GPU each on CUDA, an equal share of
+    /// the cores each on a CPU. 1 trains in the portal's own process; more start the CLI's launcher.
+    /// <see cref="BatchSize"/> is per process, and the learning rate follows the global batch.
+    /// </summary>
+    public int Processes { get; init; } = 1;
+
     public int Seed { get; init; }
 
     /// <summary>Benchmarks to evaluate the finished model on (registry names); empty: none.</summary>

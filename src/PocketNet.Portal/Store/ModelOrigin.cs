@@ -14,4 +14,7 @@ public enum ModelOrigin
 
     /// <summary>Numbers published in a paper: a reference row with results but no weights.</summary>
     Published,
+
+    /// <summary>Made by the portal to read other rows against: a network's random initialisation, never trained (the floor).</summary>
+    Baseline,
 }

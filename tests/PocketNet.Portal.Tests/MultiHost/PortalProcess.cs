@@ -53,6 +53,7 @@ public sealed class PortalProcess : IDisposable
             ["Portal__Database"] = "postgres",
             ["Portal__ConnectionString"] = connectionString,
             ["Portal__SynthRoot"] = TinySynthData.Root,
+            ["Portal__RandomBaseline"] = "false", // the scenarios count their own jobs
             ["Portal__AdminPassword"] = PortalFactory.AdminPassword,
             ["Portal__ApiKeys__0"] = PortalFactory.ApiKey,
             ["Portal__JobHeartbeatSeconds"] = "1",

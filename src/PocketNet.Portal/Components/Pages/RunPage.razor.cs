@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using PocketNet.Portal.Components.Runs;
 using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Jobs.Distributed;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Runs;
 
@@ -36,6 +37,7 @@ public sealed partial class RunPage
     private List<ResultRecord> _results = [];
     private string _requestJson = "";
     private string? _optionsJson;
+    private RunWorld? _world;
 
     private string ResultsEmptyText => _job!.Kind switch
     {
@@ -55,6 +57,7 @@ public sealed partial class RunPage
         }
         _progress = JobProgress.Of(_job, Running);
         _snapshot = Snapshot(_job);
+        _world = _job.Kind == JobKind.Training ? RunWorld.Of(_job) : null;
         _genotype = _job.Kind == JobKind.Search ? _job.Genotype ?? _snapshot.Genotype : null;
         _results = await db.Results.AsNoTracking().Where(r => r.JobId == Id).OrderBy(r => r.Benchmark).ToListAsync();
         await LoadModelAsync(db, _job);

@@ -30,6 +30,7 @@ public static class ResultFormat
         ModelOrigin.External => "external (ONNX)",
         ModelOrigin.Imported => "imported",
         ModelOrigin.Published => "published (paper reference)",
+        ModelOrigin.Baseline => "random weights (floor)",
         _ => origin.ToString(),
     };
 

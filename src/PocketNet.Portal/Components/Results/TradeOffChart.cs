@@ -28,6 +28,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
         (ModelOrigin.Imported, "imported", "square", "#7a4fd0"),
         (ModelOrigin.External, "external (ONNX)", "diamond", "#2a9d5b"),
         (ModelOrigin.Published, "published (paper reference)", "star", "#d9822b"),
+        (ModelOrigin.Baseline, "random weights (floor)", "x", "#8a8f98"),
     ];
 
     public static TradeOffChart Of(IEnumerable<LeaderboardRow> rows, LeaderboardColumn benchmark, TradeOffAxis axis)

@@ -36,6 +36,9 @@ public sealed class NewRunInput
 
     public string Device { get; set; } = "auto";
 
+    /// <summary>Training processes on the worker's host (data-parallel ranks).</summary>
+    public int Processes { get; set; } = 1;
+
     /// <summary>Empty: the queue named after the device.</summary>
     public string? Queue { get; set; }
     public int Seed { get; set; }
@@ -67,6 +70,7 @@ public sealed class NewRunInput
             LearningRate = LearningRate,
             Milestones = ParseMilestones(Milestones),
             Device = Device,
+            Processes = Processes,
             Queue = string.IsNullOrWhiteSpace(Queue) ? null : Queue.Trim(),
             Seed = Seed,
             Benchmarks = Checked(Benchmarks),

@@ -28,6 +28,7 @@ public static class PortalJobsSetup
         services.AddSingleton<LiveJobs>();
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobExecutor>();
+        services.AddSingleton<Distributed.TrainingProcesses>();
         services.AddSingleton<JobQueue>();
         services.AddSingleton<LiveQueues>();
         services.AddTransient<JobRunner>();

@@ -45,13 +45,28 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
         Assert.Equal(ModelOrigin.Published, paper.Origin);
         Assert.Equal(925_632, paper.Parameters);
         Assert.Equal(587.11, paper.MegaFlops);
-        Assert.Equal(0.9950, paper.Cells["lfw"].Value, 10);
-        Assert.Equal(0.0037, paper.Cells["lfw"].Std!.Value, 10);
+        Assert.Equal(0.9958, paper.Cells["lfw"].Value, 10);
+        Assert.Null(paper.Cells["lfw"].Std);
+        Assert.Equal(0.9162, paper.Cells["ijbc"].Value, 10);
+        Assert.Contains("TAR at FAR=1e-6", paper.Cells["megaface"].Metric);
+        Assert.True(paper.Cells["megaface"].OtherMetric);
         Assert.Equal(0.9610, paper.Cells["agedb_30"].Value, 10);
         Assert.Equal(0.9548, paper.Cells["calfw"].Value, 10);
         Assert.Equal(0.9421, paper.Cells["cfp_fp"].Value, 10);
         Assert.Equal(0.8963, paper.Cells["cplfw"].Value, 10);
         Assert.Equal("published", paper.Cells["lfw"].Runtime);
+    }
+
+    [Fact]
+    public async Task A_published_models_view_carries_its_source_link_and_notes()
+    {
+        var models = (await trained.Admin.GetFromJsonAsync<List<ModelView>>("/api/models", ApiJson.Options))!;
+        ModelView paper = models.Single(m => m.Name == "paper-pocketnet-s-128");
+        Assert.Equal("https://doi.org/10.1109/ACCESS.2022.3170561", paper.SourceUrl);
+        Assert.Contains("90.54 %", paper.Note);
+        ResultView lfw = paper.Results.Single(r => r.Benchmark == "lfw");
+        Assert.Equal("accuracy, 10-fold verification", lfw.Metric);
+        Assert.Contains("99.50", lfw.Note);
     }
 
     [Fact]
@@ -82,7 +97,7 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
         Assert.Contains("megaface rank-1 (%)", header);
         string[] paper = rows.Single(r => r[1] == "paper-pocketnet-s-128");
         Assert.Equal("published (reference)", paper[2]);
-        Assert.Equal("99.5", paper[Array.IndexOf(header, "lfw accuracy (%)")]);
+        Assert.Equal("99.58", paper[Array.IndexOf(header, "lfw accuracy (%)")]);
         Assert.Equal("89.63", paper[Array.IndexOf(header, "cplfw accuracy (%)")]);
         Assert.Equal("587.11", paper[5]);
         Assert.Equal("no", paper[8]);

@@ -25,7 +25,7 @@ public sealed class LeaderboardCsvTests
     {
         string[] header = Write()[0];
         Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "training_mode", "training_data", "synthetic_training",
-            "lfw accuracy (%)", "ijbc TAR@FAR=1e-4 (%)", "megaface rank-1 (%)"], header);
+            "lfw accuracy (%)", "ijbc TAR@FAR=1e-4 (%)", "megaface rank-1 (%)", "other_metrics"], header);
     }
 
     [Fact]
@@ -38,11 +38,26 @@ public sealed class LeaderboardCsvTests
     }
 
     [Fact]
+    public void A_published_value_by_another_metric_leaves_its_column_and_names_its_metric_in_the_last()
+    {
+        var cells = new Dictionary<string, LeaderboardCell>
+        {
+            ["lfw"] = new(0.9958, null, "published", DateTime.UtcNow, "accuracy, 10-fold verification"),
+            ["megaface"] = new(0.9223, null, "published", DateTime.UtcNow, "TAR at FAR=1e-6, verification", OtherMetric: true),
+        };
+        var row = new LeaderboardRow(1, "paper", "paper", ModelOrigin.Published, "PocketNet", 925_632, 587.11, null, null, false, "a paper", cells);
+        string[] written = Write(row)[1];
+        Assert.Equal("99.58", written[9]);
+        Assert.Equal("", written[11]);
+        Assert.Equal("megaface: 92.23 % (TAR at FAR=1e-6, verification)", written[12]);
+    }
+
+    [Fact]
     public void Missing_results_and_unknown_flops_are_empty_fields()
     {
         string[] row = Write(Row("no numbers", megaFlops: null))[1];
         Assert.Equal("", row[5]);
-        Assert.Equal(["", "", ""], row[9..]);
+        Assert.Equal(["", "", "", ""], row[9..]);
     }
 
     [Theory]

@@ -61,6 +61,13 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         Assert.True(row.Success, "the published row is marked as a reference with its source");
         Assert.Contains("reference-badge", real);
         Assert.Contains($"id=\"reference-{reference}\"", real);
+        // Its values say what they are: LFW carries the note on the two sources, MegaFace its own metric (a TAR, not rank-1).
+        string footnote = Regex.Match(real, $"<li id=\"reference-{reference}\">.*?</li>", RegexOptions.Singleline).Value;
+        Assert.Contains("https://doi.org/10.1109/ACCESS.2022.3170561", footnote);
+        Assert.Contains("99.50", footnote);
+        Assert.Contains("TAR at FAR=1e-6, verification, MegaFace (R): refined lists", footnote);
+        string megaface = Regex.Match(real, $"<tr data-model=\"{reference}\".*?</tr>", RegexOptions.Singleline).Value;
+        Assert.Matches(new Regex(@"other-metric"" data-benchmark=""megaface""\s+title=""TAR at FAR=1e-6[^""]*not the column"), megaface);
 
         // The filter knows modes by the names the table and run requests use, not only the stored enum name.
         Assert.Contains($"data-model=\"{reference}\"", await GetPageAsync("/leaderboard?filter=multi-step%20KD"));
@@ -187,6 +194,10 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         Assert.DoesNotContain("id=\"download-zip\"", page);
         Assert.DoesNotContain("id=\"face-compare\"", page);
         Assert.Contains("published reference", page);
+        Assert.Contains("id=\"model-source-link\"", page);
+        Assert.Contains("id=\"model-note\"", page);
+        Assert.Contains("TAR at FAR=1e-6, verification, MegaFace (R): refined lists", page);
+        Assert.Contains("published number. Two sources disagree", page);
     }
 
     [Fact]
@@ -237,7 +248,7 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
     private async Task<int> PublishedModelIdAsync()
     {
         var models = (await _client.GetFromJsonAsync<List<ModelView>>("/api/models", ApiJson.Options))!;
-        return models.First(m => m.Origin == ModelOrigin.Published).Id;
+        return models.Single(m => m.Origin == ModelOrigin.Published && m.Name == "paper-pocketnet-s-128").Id;
     }
 
     private static JsonDocument PlotFigure(string page, string id)

@@ -5,7 +5,9 @@ namespace PocketNet.Portal.Leaderboard;
 
 /// <summary>
 /// The leaderboard as CSV (RFC 4180 quoting). Units are in the headers: results in percent, parameters as a
-/// count, FLOPs in MFLOPs of one 112x112 image. Reference rows say so in the origin column.
+/// count, FLOPs in MFLOPs of one 112x112 image. Reference rows say so in the origin column. A published value measured
+/// by another metric than its column's stays out of that column (a number under "rank-1" must be a rank-1): the last
+/// column lists such values with the metric their source names.
 /// </summary>
 public static class LeaderboardCsv
 {
@@ -15,6 +17,7 @@ public static class LeaderboardCsv
         var header = new List<string> { "model", "name", "origin", "architecture", "parameters", "mflops", "training_mode", "training_data", "synthetic_training" };
         foreach (LeaderboardColumn column in table.Columns)
             header.Add($"{column.Benchmark} {Application.Evaluation.HeadlineMetrics.Short(column.Protocol)} (%)");
+        header.Add("other_metrics");
         text.AppendLine(string.Join(',', header.Select(Quote)));
         foreach (LeaderboardRow row in table.Rows)
         {
@@ -24,8 +27,14 @@ public static class LeaderboardCsv
                 row.Parameters.ToString(CultureInfo.InvariantCulture), Number(row.MegaFlops), Text(row.TrainingMode ?? ""), Text(row.TrainingData ?? ""),
                 row.SyntheticTraining ? "yes" : "no",
             };
+            var others = new List<string>();
             foreach (LeaderboardColumn column in table.Columns)
-                cells.Add(row.Cells.TryGetValue(column.Benchmark, out LeaderboardCell? cell) ? Number(cell.Value * 100) : "");
+            {
+                LeaderboardCell? cell = row.Cells.GetValueOrDefault(column.Benchmark);
+                cells.Add(cell is { OtherMetric: false } ? Number(cell.Value * 100) : "");
+                if (cell is { OtherMetric: true }) others.Add($"{column.Benchmark}: {Number(cell.Value * 100)} % ({cell.Metric})");
+            }
+            cells.Add(Text(string.Join("; ", others)));
             text.AppendLine(string.Join(',', cells.Select(Quote)));
         }
         return text.ToString();

@@ -32,15 +32,20 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
             .Select(g => g.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).First())
             .ToLookup(r => r.ModelId);
 
+        var protocols = registry.Benchmarks.ToDictionary(b => b.Name, b => b.Protocol);
         var rows = models
             .Where(m => newest.Contains(m.Id))
             .Where(m => query.IncludeReference || m.Origin != ModelOrigin.Published)
             .Select(m => new LeaderboardRow(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.Parameters, m.MegaFlops,
                 m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Source,
-                newest[m.Id].ToDictionary(r => r.Benchmark, r => new LeaderboardCell(r.Value, r.Std, r.Runtime, r.CreatedAt))))
+                newest[m.Id].ToDictionary(r => r.Benchmark, r => Cell(r, protocols)), m.SourceUrl, m.Note))
             .Where(r => Matches(r, query.Filter));
         return new LeaderboardTable(query.Scope, columns, Sort(rows, query).ToList());
     }
+
+    private static LeaderboardCell Cell(ResultRecord result, IReadOnlyDictionary<string, BenchmarkProtocol> protocols) =>
+        new(result.Value, result.Std, result.Runtime, result.CreatedAt, result.Metric, result.Note,
+            OtherMetric: result.Runtime == "published" && protocols.TryGetValue(result.Benchmark, out BenchmarkProtocol protocol) && !PublishedMetric.IsHeadline(protocol, result.Metric));
 
     private static bool Matches(LeaderboardRow row, string? filter)
     {

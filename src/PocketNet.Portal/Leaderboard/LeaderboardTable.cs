@@ -6,8 +6,12 @@ namespace PocketNet.Portal.Leaderboard;
 /// <summary>A column of the leaderboard: one benchmark and the metric it is ranked by.</summary>
 public sealed record LeaderboardColumn(string Benchmark, string DisplayName, BenchmarkProtocol Protocol, string Metric, bool Synthetic);
 
-/// <summary>A model's newest result on one benchmark (fractions; <see cref="Std"/> over folds where there are folds).</summary>
-public sealed record LeaderboardCell(double Value, double? Std, string Runtime, DateTime Time);
+/// <summary>
+/// A model's newest result on one benchmark (fractions; <see cref="Std"/> over folds where there are folds), with the
+/// metric as its source names it. <see cref="OtherMetric"/>: a published value measured by another metric than the
+/// column's (the PocketNet paper's MegaFace TAR in the rank-1 column), shown but never ranked or charted against it.
+/// </summary>
+public sealed record LeaderboardCell(double Value, double? Std, string Runtime, DateTime Time, string? Metric = null, string? Note = null, bool OtherMetric = false);
 
 /// <summary>A row: a model, its size and provenance, and its cells by benchmark name.</summary>
 public sealed record LeaderboardRow(
@@ -22,7 +26,9 @@ public sealed record LeaderboardRow(
     string? TrainingData,
     bool SyntheticTraining,
     string? Source,
-    IReadOnlyDictionary<string, LeaderboardCell> Cells)
+    IReadOnlyDictionary<string, LeaderboardCell> Cells,
+    string? SourceUrl = null,
+    string? Note = null)
 {
     /// <summary>True for the paper's numbers (no weights behind them).</summary>
     public bool IsReference => Origin == ModelOrigin.Published;

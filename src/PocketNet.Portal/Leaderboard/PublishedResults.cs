@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PocketNet.Application.Evaluation;
 using PocketNet.Data.Registry;
@@ -7,21 +6,14 @@ using PocketNet.Portal.Store;
 namespace PocketNet.Portal.Leaderboard;
 
 /// <summary>
-/// The paper's published numbers (data/published-results.json), loaded into the store at start-up as reference
-/// rows (<see cref="ModelOrigin.Published"/>): they have results but no weights, and are replaced whenever the file changes.
+/// Published numbers (data/published-results.json: the PocketNet paper's rows, the compact models it compares with,
+/// and the registry's other architectures from their own papers or READMEs), loaded into the store at start-up as
+/// reference rows (<see cref="ModelOrigin.Published"/>): they have results but no weights, and are replaced whenever
+/// the file changes. Each value keeps the metric its source names, which may differ from the column's own.
 /// </summary>
 public sealed class PublishedResults(IDbContextFactory<PortalDbContext> store, BenchmarkRegistry registry, ILogger<PublishedResults> log)
 {
     public const string FileName = "published-results.json";
-    private const int PublishedFileVersion = 1;
-
-    private sealed record PublishedFile(int Version, List<PublishedModel> Models);
-
-    private sealed record PublishedModel(
-        string Name, string DisplayName, string Architecture, int EmbeddingSize, long Parameters, double? MegaFlops,
-        string TrainingMode, string TrainingData, string Source, Dictionary<string, PublishedValue> Results);
-
-    private sealed record PublishedValue(double Value, double? Std);
 
     /// <summary>
     /// Makes the published rows the file's: rows are matched by name and updated in place (so their ids, and links to
@@ -29,70 +21,73 @@ public sealed class PublishedResults(IDbContextFactory<PortalDbContext> store, B
     /// </summary>
     public void Load(string path)
     {
-        PublishedFile file;
-        if (File.Exists(path)) file = Read(path);
+        List<PublishedModel> models;
+        if (File.Exists(path))
+        {
+            var real = registry.Benchmarks.Where(b => !b.IsSynthetic).Select(b => b.Name).ToHashSet();
+            models = PublishedResultsFile.Read(path, real).Models!;
+        }
         else
         {
             // Rows loaded from an earlier file go too: reference rows exist only while their source does.
             log.LogInformation("no {File}: the leaderboard has no published reference rows", path);
-            file = new PublishedFile(PublishedFileVersion, []);
+            models = [];
         }
         using PortalDbContext db = store.CreateDbContext();
         var existing = db.Models.Include(m => m.Results).Where(m => m.Origin == ModelOrigin.Published).ToDictionary(m => m.Name);
-        foreach (PublishedModel model in file.Models)
+        foreach (PublishedModel model in models)
         {
-            if (!existing.Remove(model.Name, out ModelRecord? record))
+            if (!existing.Remove(model.Name!, out ModelRecord? record))
             {
-                record = new ModelRecord { Name = model.Name, DisplayName = model.DisplayName, Architecture = model.Architecture, CreatedAt = DateTime.UtcNow };
+                record = new ModelRecord { Name = model.Name!, DisplayName = model.DisplayName!, Architecture = model.Architecture!, CreatedAt = DateTime.UtcNow };
                 db.Models.Add(record);
             }
-            Fill(record, model, path);
+            Fill(record, model);
         }
         db.Models.RemoveRange(existing.Values);
         db.SaveChanges();
     }
 
-    private static PublishedFile Read(string path)
+    private void Fill(ModelRecord record, PublishedModel model)
     {
-        try
-        {
-            return JsonSerializer.Deserialize<PublishedFile>(File.ReadAllText(path), StoreJson.Options)
-                   ?? throw new InvalidDataException($"{path} is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a valid published-results file: {e.Message}", e);
-        }
-    }
-
-    private void Fill(ModelRecord record, PublishedModel model, string path)
-    {
-        record.DisplayName = model.DisplayName;
+        record.DisplayName = model.DisplayName!;
         record.Origin = ModelOrigin.Published;
-        record.Architecture = model.Architecture;
-        record.EmbeddingSize = model.EmbeddingSize;
-        record.Parameters = model.Parameters;
+        record.Architecture = model.Architecture!;
+        record.EmbeddingSize = model.EmbeddingSize ?? 0;
+        record.Parameters = model.Parameters!.Value;
         record.MegaFlops = model.MegaFlops;
         record.TrainingMode = model.TrainingMode;
         record.TrainingData = model.TrainingData;
         record.Source = model.Source;
+        record.SourceUrl = model.SourceUrl;
+        record.Note = RowNote(model);
         record.Results.Clear();
-        foreach (var (benchmark, value) in model.Results)
+        foreach (var (benchmark, value) in model.Results!)
         {
-            BenchmarkEntry entry = registry.Benchmarks.FirstOrDefault(b => b.Name == benchmark)
-                ?? throw new InvalidDataException($"{path}: {model.Name} names unknown benchmark '{benchmark}'");
+            BenchmarkEntry entry = registry.Benchmarks.First(b => b.Name == benchmark);
             record.Results.Add(new ResultRecord
             {
                 Benchmark = entry.Name,
                 DisplayName = entry.DisplayName,
                 Protocol = entry.Protocol.ToString(),
                 Synthetic = entry.IsSynthetic,
-                Metric = HeadlineMetrics.For(entry.Protocol),
-                Value = value.Value / 100,
+                // A version-1 file names no metric: its values are the column's headline.
+                Metric = value.Metric ?? HeadlineMetrics.For(entry.Protocol),
+                Note = value.Note,
+                Value = value.Value!.Value / 100,
                 Std = value.Std / 100,
                 Runtime = "published",
                 CreatedAt = DateTime.UtcNow,
             });
         }
+    }
+
+    // Numbers the registry has no column for travel in the row's note, so the model page and the footnote still show them.
+    private static string? RowNote(PublishedModel model)
+    {
+        var others = model.OtherResults ?? [];
+        if (others.Count == 0) return model.Note;
+        string also = "Also published, without a column here: " + string.Join("; ", others) + ".";
+        return model.Note is null ? also : $"{model.Note} {also}";
     }
 }

@@ -43,5 +43,11 @@ public sealed class ModelRecord
     /// <summary>Where the numbers come from (a citation for published rows).</summary>
     public string? Source { get; set; }
 
+    /// <summary>A link to the source (published rows).</summary>
+    public string? SourceUrl { get; set; }
+
+    /// <summary>What a reader should know about the row's numbers: how they were counted, which source wins where sources disagree.</summary>
+    public string? Note { get; set; }
+
     public List<ResultRecord> Results { get; set; } = [];
 }

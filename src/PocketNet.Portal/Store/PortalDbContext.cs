@@ -41,6 +41,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             m.Property(x => x.DisplayName).HasMaxLength(200);
             m.Property(x => x.Origin).HasConversion<string>().HasMaxLength(32);
             m.Property(x => x.Architecture).HasMaxLength(64);
+            m.Property(x => x.SourceUrl).HasMaxLength(400);
             m.HasIndex(x => x.Name).IsUnique();
             m.HasMany(x => x.Results).WithOne(r => r.Model).HasForeignKey(r => r.ModelId).OnDelete(DeleteBehavior.Cascade);
         });

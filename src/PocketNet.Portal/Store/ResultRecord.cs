@@ -26,5 +26,8 @@ public sealed class ResultRecord
 
     public double Seconds { get; set; }
     public string? DetailsJson { get; set; }
+
+    /// <summary>For a published value: where it comes from when sources disagree, or why its metric differs from the column's.</summary>
+    public string? Note { get; set; }
     public DateTime CreatedAt { get; set; }
 }

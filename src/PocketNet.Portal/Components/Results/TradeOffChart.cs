@@ -17,9 +17,10 @@ public sealed record TradeOffModel(LeaderboardRow Row, double Cost, LeaderboardC
 /// <summary>
 /// Accuracy against size for one benchmark as a plotly figure: one trace per origin (trained here, imported,
 /// external, published reference) with its own marker, the Pareto frontier as a step line, a log x axis. Each point
-/// carries the model's name in text and its page in customdata, which portal.js opens on a click.
+/// carries the model's name in text and its page in customdata, which portal.js opens on a click. A published value
+/// measured by another metric than the benchmark's (<see cref="OtherMetric"/> of them) has no place on its axis.
 /// </summary>
-public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> Models, IReadOnlyList<TradeOffModel> Frontier, int WithoutCost)
+public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> Models, IReadOnlyList<TradeOffModel> Frontier, int WithoutCost, int OtherMetric = 0)
 {
     private static readonly (ModelOrigin Origin, string Name, string Symbol, string Color)[] Traces =
     [
@@ -33,10 +34,15 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
     public static TradeOffChart Of(IEnumerable<LeaderboardRow> rows, LeaderboardColumn benchmark, TradeOffAxis axis)
     {
         var models = new List<TradeOffModel>();
-        int withoutCost = 0;
+        int withoutCost = 0, otherMetric = 0;
         foreach (LeaderboardRow row in rows)
         {
             if (!row.Cells.TryGetValue(benchmark.Benchmark, out LeaderboardCell? cell)) continue;
+            if (cell.OtherMetric)
+            {
+                otherMetric++;
+                continue;
+            }
             double? cost = axis == TradeOffAxis.Parameters ? row.MegaParameters : row.MegaFlops;
             // A log axis has no place for a model of unknown or zero size; the page says how many were left out.
             if (cost is not double c || c <= 0)
@@ -113,7 +119,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
                 plot_bgcolor = "#ffffff",
             },
         };
-        return new TradeOffChart(figure, models, frontier, withoutCost);
+        return new TradeOffChart(figure, models, frontier, withoutCost, otherMetric);
     }
 
     private static double Percent(TradeOffModel model) => Math.Round(model.Result.Value * 100, 4);
@@ -142,7 +148,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
         string data = row.TrainingData is null ? "–" : row.SyntheticTraining ? $"{row.TrainingData} (synthetic)" : row.TrainingData;
         return string.Join("<br>",
             $"<b>{Escape(row.DisplayName)}</b>{(row.IsReference ? " (published reference)" : "")}",
-            $"{Escape(benchmark.DisplayName)}: {ResultFormat.Value(model.Result.Value, model.Result.Std)}",
+            $"{Escape(benchmark.DisplayName)}: {ResultFormat.Value(model.Result.Value, model.Result.Std)}{(row.IsReference && model.Result.Metric is { } m ? $" ({Escape(m)})" : "")}",
             $"parameters: {Format.Parameters(row.Parameters)}",
             $"FLOPs: {Format.MegaFlops(row.MegaFlops)}",
             $"training: {Escape(ResultFormat.Mode(row.TrainingMode))} on {Escape(data)}",

@@ -60,9 +60,11 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<int?>("JobId");
             b.Property<double?>("MegaFlops");
             b.Property<string>("Name").IsRequired().HasMaxLength(120);
+            b.Property<string>("Note");
             b.Property<string>("Origin").IsRequired().HasMaxLength(32);
             b.Property<long>("Parameters");
             b.Property<string>("Source");
+            b.Property<string>("SourceUrl").HasMaxLength(400);
             b.Property<bool>("SyntheticTraining");
             b.Property<string>("TrainingData");
             b.Property<string>("TrainingMode");
@@ -81,6 +83,7 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<int?>("JobId");
             b.Property<string>("Metric").IsRequired().HasMaxLength(64);
             b.Property<int>("ModelId");
+            b.Property<string>("Note");
             b.Property<string>("Protocol").IsRequired().HasMaxLength(32);
             b.Property<string>("Runtime").IsRequired().HasMaxLength(32);
             b.Property<double>("Seconds");

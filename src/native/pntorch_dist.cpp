@@ -329,6 +329,9 @@ struct pn_reducer {
   std::mutex lock;
   bool armed = false;
   size_t next_launch = 0;
+  int64_t bucket_bytes;
+  bool rebuilt = false;
+  std::vector<size_t> ready_order;  // the first step's order of ready gradients, for the rebuild
 
   // Buckets are filled from the last parameter to the first: backward produces gradients roughly in that order,
   // so the first bucket fills (and starts communicating) while earlier layers are still being differentiated.
@@ -336,17 +339,36 @@ struct pn_reducer {
   // network's whole gradient waits for the end of backward and nothing overlaps.
   static constexpr int64_t first_bucket_cap = 1024 * 1024;
 
-  pn_reducer(pn_group* g, std::vector<at::Tensor> ps, int64_t bucket_bytes) : group(g), params(std::move(ps)) {
-    bucket_of.resize(params.size());
-    slot_of.resize(params.size());
+  pn_reducer(pn_group* g, std::vector<at::Tensor> ps, int64_t bucket_bytes)
+      : group(g), params(std::move(ps)), bucket_bytes(bucket_bytes) {
     ready.assign(params.size(), false);
+    std::vector<size_t> reversed(params.size());
+    for (size_t k = 0; k < params.size(); ++k) {
+      TORCH_CHECK(params[k].requires_grad(), "parameter ", k, " does not require a gradient");
+      TORCH_CHECK(params[k].scalar_type() == params[0].scalar_type(), "all parameters of a reducer must have one element type");
+      reversed[k] = params.size() - 1 - k;
+    }
+    assign(reversed);
+    for (size_t k = 0; k < params.size(); ++k) {
+      auto accumulator = torch::autograd::impl::grad_accumulator(params[k]);
+      TORCH_CHECK(accumulator, "parameter ", k, " is not a leaf tensor");
+      hook_keys.push_back(accumulator->add_post_hook(std::make_unique<GradReadyHook>(this, k)));
+      accumulators.push_back(std::move(accumulator));  // keeps the hook's node alive between steps
+    }
+  }
+
+  ~pn_reducer() {
+    for (size_t k = 0; k < accumulators.size(); ++k) accumulators[k]->del_post_hook(hook_keys[k]);
+  }
+
+  // Fills buckets with the parameters in `order`: the first bucket up to 1 MiB, the others up to bucket_bytes.
+  void assign(const std::vector<size_t>& order) {
+    buckets.clear();
+    bucket_of.assign(params.size(), 0);
+    slot_of.assign(params.size(), 0);
     int64_t filled = 0;
-    for (size_t k = params.size(); k-- > 0;) {
-      const auto& p = params[k];
-      TORCH_CHECK(p.requires_grad(), "parameter ", k, " does not require a gradient");
-      TORCH_CHECK(buckets.empty() || p.scalar_type() == params[buckets.back().params.front()].scalar_type(),
-                  "all parameters of a reducer must have one element type");
-      int64_t bytes = p.numel() * static_cast<int64_t>(p.element_size());
+    for (size_t k : order) {
+      int64_t bytes = params[k].numel() * static_cast<int64_t>(params[k].element_size());
       int64_t cap = buckets.size() == 1 ? std::min(bucket_bytes, first_bucket_cap) : bucket_bytes;
       if (buckets.empty() || (filled > 0 && filled + bytes > cap)) {
         buckets.emplace_back();
@@ -363,16 +385,24 @@ struct pn_reducer {
       int64_t total = b.offsets.back() + params[b.params.back()].numel();
       b.flat = at::zeros({total}, params[b.params.front()].options().requires_grad(false));
     }
-    for (size_t k = 0; k < params.size(); ++k) {
-      auto accumulator = torch::autograd::impl::grad_accumulator(params[k]);
-      TORCH_CHECK(accumulator, "parameter ", k, " is not a leaf tensor");
-      hook_keys.push_back(accumulator->add_post_hook(std::make_unique<GradReadyHook>(this, k)));
-      accumulators.push_back(std::move(accumulator));  // keeps the hook's node alive between steps
-    }
   }
 
-  ~pn_reducer() {
-    for (size_t k = 0; k < accumulators.size(); ++k) accumulators[k]->del_post_hook(hook_keys[k]);
+  // After the first step, as DDP does: buckets are rebuilt in the order backward actually produced the gradients
+  // (registration order only approximates it), so that the first bucket is full as early as it can be. Rank 0's
+  // order is broadcast, since the buckets of all ranks must pair up.
+  void rebuild_in_ready_order() {
+    rebuilt = true;
+    for (size_t k = 0; k < params.size(); ++k)
+      if (std::find(ready_order.begin(), ready_order.end(), k) == ready_order.end()) ready_order.push_back(k);
+    auto order = at::tensor(std::vector<int64_t>(ready_order.begin(), ready_order.end()), at::kLong);
+    std::vector<at::Tensor> one{order};
+    c10d::BroadcastOptions opts;
+    opts.rootRank = 0;
+    opts.timeout = group->timeout;
+    group->wait(group->pg->broadcast(one, opts), "broadcast of the gradient bucket order");
+    auto* data = order.data_ptr<int64_t>();
+    assign(std::vector<size_t>(data, data + order.numel()));
+    ready_order.clear();
   }
 
   void prepare() {
@@ -414,6 +444,7 @@ struct pn_reducer {
   void on_grad_ready(size_t k) {
     std::lock_guard<std::mutex> guard(lock);
     if (!armed || ready[k]) return;
+    if (!rebuilt) ready_order.push_back(k);
     copy_in(k);
     launch_ready();
   }
@@ -440,6 +471,7 @@ struct pn_reducer {
         p.mutable_grad() = b.flat.narrow(0, b.offsets[s], p.numel()).view(p.sizes());
       }
     }
+    if (!rebuilt && group->size > 1) rebuild_in_ready_order();  // the views keep the old buckets alive until zero_grad
   }
 };
 

@@ -115,14 +115,23 @@ public static class Worker
             RawTensors.Write(folder, "initial", net.StateDict());
             RawTensors.Write(folder, "data", [new("x", x), new("labels", labels)]);
         }
+        Dictionary<string, Tensor> initialBuffers = net.NamedBuffers().ToDictionary(b => b.Key, b => b.Value.Clone());
+        // Twice on the same data and weights (no optimiser step): the second backward runs through the buckets the
+        // reducer rebuilt in the order the first produced its gradients, and must give the same averages.
+        for (int step = 0; step < 2; step++)
         using (DisposeScope.Enter())
         {
+            foreach (Tensor p in net.Parameters()) p.Grad = null;
+            if (step == 1) // the first forward moved batch norm's running statistics: the second starts where it did
+                using (Engine.NoGrad())
+                    foreach (var (name, buffer) in net.NamedBuffers()) buffer.CopyFrom(initialBuffers[name]);
             ddp.BeforeForward();
             Tensor logits = net.Forward(x.Narrow(0, group.Rank * share, share));
             Tensor loss = Functional.CrossEntropy(logits, labels.Narrow(0, group.Rank * share, share));
             ddp.BeforeBackward();
             loss.Backward();
             ddp.AfterBackward();
+            if (step == 0) continue;
             var grads = net.NamedParameters().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.Grad!)).ToList();
             RawTensors.Write(folder, $"grads-rank{group.Rank}", grads);
             RawTensors.Write(folder, $"state-rank{group.Rank}", net.StateDict());

@@ -28,25 +28,12 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
 
     public sealed class TwoRankRun : IAsyncLifetime
     {
-        public const string CorruptSet = "CorruptFaces";
+        public const string CorruptSet = CorruptFaces.Name;
 
         private readonly TempDirectory _corrupt = new();
 
         /// <summary>The portal, offering besides SynthFaces a copy of it whose train.rec is noise.</summary>
-        public TwoRankRun()
-        {
-            string train = Path.Combine(_corrupt.Path, "train");
-            Directory.CreateDirectory(train);
-            foreach (string file in Directory.GetFiles(Path.Combine(TinySynthData.Root, "train")))
-                File.Copy(file, Path.Combine(train, Path.GetFileName(file)));
-            string records = Path.Combine(train, "train.rec");
-            var noise = new byte[new FileInfo(records).Length];
-            new Random(5).NextBytes(noise);
-            File.WriteAllBytes(records, noise);
-            Portal.Settings["Portal:TrainingSets:0:Name"] = CorruptSet;
-            Portal.Settings["Portal:TrainingSets:0:Path"] = train;
-            Portal.Settings["Portal:TrainingSets:0:Synthetic"] = "true";
-        }
+        public TwoRankRun() => CorruptFaces.Offer(Portal, _corrupt.Path);
 
         public PortalFactory Portal { get; } = new();
         public HttpClient Admin { get; private set; } = null!;

@@ -15,26 +15,14 @@ namespace PocketNet.Portal.Tests.Support;
 /// </summary>
 public sealed class TrainedPortal : IAsyncLifetime
 {
-    public const string CorruptSet = "CorruptFaces";
+    public const string CorruptSet = CorruptFaces.Name;
 
     private readonly TempDirectory _corrupt = new();
 
     public TrainedPortal()
     {
-        string train = Path.Combine(_corrupt.Path, "train");
-        Directory.CreateDirectory(train);
-        foreach (string file in Directory.GetFiles(Path.Combine(TinySynthData.Root, "train")))
-            File.Copy(file, Path.Combine(train, Path.GetFileName(file)));
-        string records = Path.Combine(train, "train.rec");
-        var noise = new byte[new FileInfo(records).Length];
-        new Random(5).NextBytes(noise);
-        File.WriteAllBytes(records, noise);
-
         Portal = new PortalFactory();
-        Portal.Settings["Portal:TrainingSets:0:Name"] = CorruptSet;
-        Portal.Settings["Portal:TrainingSets:0:Format"] = "recordio";
-        Portal.Settings["Portal:TrainingSets:0:Path"] = train;
-        Portal.Settings["Portal:TrainingSets:0:Synthetic"] = "true";
+        CorruptFaces.Offer(Portal, _corrupt.Path);
     }
 
     public PortalFactory Portal { get; }

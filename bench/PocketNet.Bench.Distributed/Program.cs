@@ -7,12 +7,12 @@ using PocketNet.Training.Progress;
 namespace PocketNet.Bench.Distributed;
 
 /// <summary>
-/// pocketnet-bench-distributed [throughput] [allreduce] [--steps N]: data-parallel benchmarks on this machine.
+/// pocketnet-bench-distributed [throughput] [allreduce] [precision] [policy] [--steps N] [--repeat R]: data-parallel benchmarks on this machine.
 /// throughput: PocketNet-S-128 training on SynthFaces through the CLI, 1 process x 2 threads (--batch 16) against
 /// 2 processes x 1 thread (--batch 8 each, with and without --sync-bn), images/s from rank 0's step events after the
 /// first step.
 /// allreduce: the time averaging PocketNet-S-128's gradients adds to a step, ours (bucketed and per tensor) against
-/// PyTorch DDP, 2 Gloo ranks on loopback, 1 thread each.
+/// PyTorch DDP, 2 Gloo ranks on loopback, 1 thread each; R pairs of ours and DDP back to back, each pair's ratio and the median.
 /// </summary>
 public static class Program
 {
@@ -28,7 +28,8 @@ public static class Program
         MachineInfo machine = MachineInfo.Collect();
         Console.WriteLine($"{machine.DateUtc}: {machine.Describe()}; load average {machine.LoadAverage}");
         if (machine.BusyWarning is { } warning) Console.WriteLine(warning);
-        if (all || args.Contains("allreduce")) AllReduce(steps);
+        int repeats = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).FirstOrDefault(5);
+        if (all || args.Contains("allreduce")) AllReduce(steps, repeats);
         if (all || args.Contains("throughput")) Throughput(
         [
             ("1 process x 2 threads, batch 16", ["--batch", "16"], new() { ["POCKETNET_THREADS"] = "2" }),
@@ -49,14 +50,27 @@ public static class Program
         return 0;
     }
 
-    private static void AllReduce(int steps)
+    // Ours (bucketed) and PyTorch's DDP alternate, `repeats` pairs, each pair run back to back so that it sees one
+    // load; the ratio of each pair and their median are what to read on a busy machine. The per-tensor path runs once.
+    private static void AllReduce(int steps, int repeats)
     {
         string shapes = Path.Combine(Path.GetTempPath(), $"pocketnet-ddp-shapes-{Environment.ProcessId}.json");
         var env = new Dictionary<string, string> { ["POCKETNET_THREADS"] = "1", ["OMP_NUM_THREADS"] = "1" };
-        foreach (GradientSync sync in new[] { GradientSync.Bucketed, GradientSync.PerTensor })
-            Console.WriteLine(Ranks.Run("dotnet", [Self, "worker-allreduce", steps.ToString(), shapes, sync.ToString()], env, worldSize: 2).Trim());
         string python = Environment.GetEnvironmentVariable("PYTHON_FOR_TORCH") is { Length: > 0 } p ? p : "/usr/bin/python3";
-        Console.WriteLine(Ranks.Run(python, [Path.Combine(AppContext.BaseDirectory, "python", "ddp_bench.py"), shapes, steps.ToString(), "{port}"], env).Trim());
+        string Ours(GradientSync sync) => Ranks.Run("dotnet", [Self, "worker-allreduce", steps.ToString(), shapes, sync.ToString()], env, worldSize: 2).Trim();
+        string PyTorch() => Ranks.Run(python, [Path.Combine(AppContext.BaseDirectory, "python", "ddp_bench.py"), shapes, steps.ToString(), "{port}"], env).Trim();
+        static double Milliseconds(string json) => JsonDocument.Parse(json).RootElement.GetProperty("allreduce_ms").GetDouble();
+        var ratios = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            string ours = Ours(GradientSync.Bucketed), theirs = PyTorch();
+            Console.WriteLine(ours);
+            Console.WriteLine(theirs);
+            ratios.Add(Milliseconds(theirs) / Milliseconds(ours));
+            Console.WriteLine(JsonSerializer.Serialize(new { pair = r + 1, load = MachineInfo.Collect().LoadAverage, ratio_pytorch_over_ours = Math.Round(ratios[^1], 3) }));
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new { median_ratio_pytorch_over_ours = Math.Round(AllReduceWorker.Median(ratios), 3), pairs = repeats }));
+        Console.WriteLine(Ours(GradientSync.PerTensor));
         File.Delete(shapes);
     }
 

@@ -26,6 +26,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(925_632, rows["pocketnet-s-128"].GetProperty("parameters").GetInt64());
         Assert.Equal(587.11, rows["pocketnet-s-128"].GetProperty("mega_flops").GetDouble());
         Assert.Equal(474.84, rows["mobilefacenet"].GetProperty("mega_flops").GetDouble());
+        Assert.Equal(283.54, rows["pocketnet-s-128"].GetProperty("mega_macs").GetDouble());
+        Assert.Equal(6309.33, rows["iresnet50"].GetProperty("mega_macs").GetDouble()); // arcface_torch's "6.3 G FLOPs"
     }
 
     [Fact]

@@ -96,6 +96,16 @@ public sealed class PublishedReferenceRowsTests : IDisposable
     }
 
     [Fact]
+    public void Macs_stand_beside_flops_in_the_unit_their_source_states()
+    {
+        _published.Load(RepositoryFile);
+        Assert.Equal(221.0, Row("paper-mobilefacenets").MegaMacs);          // Chen et al.: 221 M MAdds (439.8 MFLOPs elsewhere)
+        Assert.Equal(6300.0, Row("paper-arcface-torch-iresnet50").MegaMacs); // arcface_torch: 6.3 G, labelled "FLOPs" there
+        Assert.Equal(283.54, Row("paper-pocketnet-s-128").MegaMacs);        // the portal's count; the paper states FLOPs only
+        Assert.Null(Row("paper-mixfacenet-xs").MegaMacs);                  // no source states them
+    }
+
+    [Fact]
     public void Every_row_names_its_source_link_and_every_disagreement_says_which_value_it_shows()
     {
         _published.Load(RepositoryFile);

@@ -4,24 +4,37 @@ using PocketNet.Torch.NN;
 namespace PocketNet.Models.Complexity;
 
 /// <summary>
-/// Counts the floating-point operations of one forward pass the way the PocketNet paper counts them:
-/// convolution 2 per multiply-add plus 1 per output for a bias, linear 2 per weight plus the bias,
-/// batch norm 2 per input element, (P)ReLU 1 per element, pooling k*k per output element. Additions
-/// between branches, concatenations and zero/identity edges are not counted (nor were they there).
+/// Counts the cost of one forward pass in the two units papers use, kept apart because they differ by a factor of
+/// about two and are often mixed up (the same MobileFaceNet is quoted as 221 M MAdds and as 439.8 MFLOPs):
+/// <list type="bullet">
+/// <item>FLOPs the way the PocketNet paper counts them: convolution 2 per multiply-add plus 1 per output for a bias,
+/// linear 2 per weight plus the bias, batch norm 2 per input element, (P)ReLU 1 per element, pooling k*k per output
+/// element. Additions between branches, concatenations and zero/identity edges are not counted (nor were they there).</item>
+/// <item>MACs (multiply-accumulates, MobileNet's and MobileFaceNet's "MAdds", thop's "MACs"): the multiply-adds of
+/// convolutions and linear layers only.</item>
+/// </list>
 /// </summary>
 public static class FlopCounter
 {
     /// <summary>FLOPs of one image of size <paramref name="height"/> x <paramref name="width"/> (eval mode, batch 1).</summary>
-    public static long Count(Module<Tensor, Tensor> network, int height = 112, int width = 112, int channels = 3)
+    public static long Count(Module<Tensor, Tensor> network, int height = 112, int width = 112, int channels = 3) =>
+        Measure(network, height, width, channels).Flops;
+
+    /// <summary>FLOPs and MACs of one image (eval mode, batch 1).</summary>
+    public static NetworkCost Measure(Module<Tensor, Tensor> network, int height = 112, int width = 112, int channels = 3)
     {
         bool wasTraining = network.IsTraining;
         network.Eval();
-        long total = 0;
+        long flops = 0, macs = 0;
         try
         {
             using var scope = DisposeScope.Enter();
             using var noGrad = Engine.NoGrad();
-            using var observer = LayerObserver.Observe((layer, input, output) => total += LayerFlops(layer, input, output));
+            using var observer = LayerObserver.Observe((layer, input, output) =>
+            {
+                flops += LayerFlops(layer, input, output);
+                macs += LayerMacs(layer, input, output);
+            });
             Tensor image = Tensors.Zeros([1, channels, height, width], device: network.Parameters().FirstOrDefault()?.Device);
             network.Forward(image);
         }
@@ -29,8 +42,15 @@ public static class FlopCounter
         {
             network.Train(wasTraining);
         }
-        return total;
+        return new NetworkCost(flops, macs);
     }
+
+    private static long LayerMacs(Module layer, Tensor input, Tensor output) => layer switch
+    {
+        Conv2d conv => conv.KernelSize * conv.KernelSize * (conv.InChannels / conv.Groups) * (output.NumEl / input.Size(0)),
+        Linear linear => linear.Weight.NumEl,
+        _ => 0,
+    };
 
     private static long LayerFlops(Module layer, Tensor input, Tensor output)
     {
@@ -47,4 +67,11 @@ public static class FlopCounter
             _ => 0,
         };
     }
+}
+
+/// <summary>The cost of one forward pass: FLOPs as the PocketNet paper counts them, and MACs (multiply-accumulates).</summary>
+public sealed record NetworkCost(long Flops, long Macs)
+{
+    public double MegaFlops => Flops / 1e6;
+    public double MegaMacs => Macs / 1e6;
 }

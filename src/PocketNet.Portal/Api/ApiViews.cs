@@ -27,13 +27,15 @@ public sealed record ResultView(
         new(r.Id, r.ModelId, r.Benchmark, r.DisplayName, r.Synthetic, r.Metric, r.Value, r.Std, r.Runtime, r.Seconds, r.CreatedAt, r.Note);
 }
 
-/// <summary>A model with its size (parameters as a count, FLOPs in MFLOPs per 112x112 image) and its results.</summary>
+/// <summary>A model with its size (parameters as a count, MFLOPs and MMACs per 112x112 image) and its results.</summary>
 public sealed record ModelView(
     int Id, string Name, string DisplayName, ModelOrigin Origin, string Architecture, int EmbeddingSize, long Parameters,
     double? MegaFlops, string? TrainingMode, string? TrainingData, bool SyntheticTraining, string? Genotype, string? Source,
-    int? JobId, DateTime CreatedAt, bool Downloadable, IReadOnlyList<ResultView> Results, string? SourceUrl = null, string? Note = null)
+    int? JobId, DateTime CreatedAt, bool Downloadable, IReadOnlyList<ResultView> Results, string? SourceUrl = null, string? Note = null,
+    double? MegaMacs = null)
 {
     public static ModelView Of(ModelRecord m) => new(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.EmbeddingSize,
         m.Parameters, m.MegaFlops, m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Genotype, m.Source, m.JobId, m.CreatedAt,
-        m.Folder is not null, m.Results.OrderBy(r => r.Benchmark).ThenByDescending(r => r.CreatedAt).Select(ResultView.Of).ToList(), m.SourceUrl, m.Note);
+        m.Folder is not null, m.Results.OrderBy(r => r.Benchmark).ThenByDescending(r => r.CreatedAt).Select(ResultView.Of).ToList(), m.SourceUrl, m.Note,
+        m.MegaMacs);
 }

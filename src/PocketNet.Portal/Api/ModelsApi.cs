@@ -23,7 +23,7 @@ public static class ModelsApi
         models.MapDelete("/{id:int}", DeleteAsync).RequireAuthorization(PortalAuthentication.AdminPolicy).WithSummary("Delete a model and its results");
         api.MapGet("/architectures", () => Results.Ok(ModelCatalog.All().Select(m => new
         {
-            m.Name, m.Description, Architecture = m.Config.Architecture.ToString(), m.Config.EmbeddingSize, m.Parameters, m.MegaFlops, m.IsTeacher,
+            m.Name, m.Description, Architecture = m.Config.Architecture.ToString(), m.Config.EmbeddingSize, m.Parameters, m.MegaFlops, m.MegaMacs, m.IsTeacher,
         }))).WithTags("Models").WithSummary("Networks of the registry with parameters and MFLOPs");
     }
 

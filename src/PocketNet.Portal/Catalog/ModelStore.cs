@@ -80,6 +80,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             EmbeddingSize = config.EmbeddingSize,
             Parameters = size.Parameters,
             MegaFlops = size.MegaFlops,
+            MegaMacs = size.MegaMacs,
             Folder = folder,
             CreatedAt = DateTime.UtcNow,
         };

@@ -24,6 +24,7 @@ public static class ModelCard
         card.AppendLine(Invariant, $"- Embedding: {model.EmbeddingSize} floats per face (input: aligned 112x112 RGB, (x / 255 - 0.5) / 0.5)");
         card.AppendLine(Invariant, $"- Parameters: {model.Parameters.ToString("N0", Invariant)} ({model.Parameters / 1e6:F2} M)");
         card.AppendLine(Invariant, $"- FLOPs: {(model.MegaFlops is double f ? string.Create(Invariant, $"{f:F2} MFLOPs per 112x112 image") : "unknown")}");
+        card.AppendLine(Invariant, $"- MACs: {(model.MegaMacs is double m ? string.Create(Invariant, $"{m:F2} million multiply-accumulates per 112x112 image") : "unknown")}");
         card.AppendLine(Invariant, $"- Origin: {model.Origin}{(model.Source is null ? "" : $" ({model.Source})")}");
         if (model.TrainingMode is not null) card.AppendLine(Invariant, $"- Training: {model.TrainingMode} on {model.TrainingData}");
         card.AppendLine(Invariant, $"- Training data: {(model.SyntheticTraining ? "**SYNTHETIC** (SynthFaces demo data; not a face-recognition model for real faces)" : model.TrainingData ?? "unknown")}");

@@ -28,7 +28,8 @@ public sealed record LeaderboardRow(
     string? Source,
     IReadOnlyDictionary<string, LeaderboardCell> Cells,
     string? SourceUrl = null,
-    string? Note = null)
+    string? Note = null,
+    double? MegaMacs = null)
 {
     /// <summary>True for the paper's numbers (no weights behind them).</summary>
     public bool IsReference => Origin == ModelOrigin.Published;

@@ -56,6 +56,7 @@ public sealed class PublishedResults(IDbContextFactory<PortalDbContext> store, B
         record.EmbeddingSize = model.EmbeddingSize ?? 0;
         record.Parameters = model.Parameters!.Value;
         record.MegaFlops = model.MegaFlops;
+        record.MegaMacs = model.MegaMacs;
         record.TrainingMode = model.TrainingMode;
         record.TrainingData = model.TrainingData;
         record.Source = model.Source;

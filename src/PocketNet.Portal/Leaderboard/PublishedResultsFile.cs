@@ -42,7 +42,7 @@ public sealed record PublishedResultsFile(int Version, string? Note, List<Publis
 public sealed record PublishedModel(
     string? Name, string? DisplayName, string? Architecture, int? EmbeddingSize, long? Parameters, double? MegaFlops,
     string? TrainingMode, string? TrainingData, string? Source, string? SourceUrl, string? Note,
-    Dictionary<string, PublishedValue>? Results, List<UnlistedPublishedResult>? OtherResults)
+    Dictionary<string, PublishedValue>? Results, List<UnlistedPublishedResult>? OtherResults, double? MegaMacs = null)
 {
     internal void Check(string path, int version, ISet<string> benchmarks)
     {
@@ -53,6 +53,7 @@ public sealed record PublishedModel(
         Require(Source, "source");
         if (Parameters is not > 0) throw new InvalidDataException($"{row}: \"parameters\" must be a positive count");
         if (MegaFlops is <= 0) throw new InvalidDataException($"{row}: \"mega_flops\" must be positive when given");
+        if (MegaMacs is <= 0) throw new InvalidDataException($"{row}: \"mega_macs\" must be positive when given");
         if (version >= 2)
         {
             Require(SourceUrl, "source_url");

@@ -27,6 +27,9 @@ public sealed class ModelRecord
     /// <summary>MFLOPs of one 112x112 image as the paper counts them; null when unknown.</summary>
     public double? MegaFlops { get; set; }
 
+    /// <summary>Millions of multiply-accumulates (convolutions and linear layers) of one 112x112 image; null when unknown.</summary>
+    public double? MegaMacs { get; set; }
+
     /// <summary>ArcFace, CosFace, Distillation, MultiStepDistillation, or free text for external models.</summary>
     public string? TrainingMode { get; set; }
 

@@ -9,6 +9,7 @@ public enum TradeOffAxis
 {
     Parameters,
     Flops,
+    Macs,
 }
 
 /// <summary>A model on the chart: where it sits and what its hover says.</summary>
@@ -43,7 +44,12 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
                 otherMetric++;
                 continue;
             }
-            double? cost = axis == TradeOffAxis.Parameters ? row.MegaParameters : row.MegaFlops;
+            double? cost = axis switch
+            {
+                TradeOffAxis.Parameters => row.MegaParameters,
+                TradeOffAxis.Macs => row.MegaMacs,
+                _ => row.MegaFlops,
+            };
             // A log axis has no place for a model of unknown or zero size; the page says how many were left out.
             if (cost is not double c || c <= 0)
             {
@@ -108,7 +114,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
                 {
                     type = "log",
                     range = LogRange(models.Select(m => m.Cost)),
-                    title = new { text = axis == TradeOffAxis.Parameters ? "parameters (millions, log scale)" : "MFLOPs of one 112×112 image (log scale)" },
+                    title = new { text = AxisTitle(axis) },
                     gridcolor = "#e6e9ef",
                 },
                 yaxis = new { title = new { text = metric }, range = PercentRange(models.Select(Percent)), gridcolor = "#e6e9ef", ticksuffix = " %" },
@@ -151,10 +157,18 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
             $"{Escape(benchmark.DisplayName)}: {ResultFormat.Value(model.Result.Value, model.Result.Std)}{(row.IsReference && model.Result.Metric is { } m ? $" ({Escape(m)})" : "")}",
             $"parameters: {Format.Parameters(row.Parameters)}",
             $"FLOPs: {Format.MegaFlops(row.MegaFlops)}",
+            $"MACs: {Format.MegaMacs(row.MegaMacs)}",
             $"training: {Escape(ResultFormat.Mode(row.TrainingMode))} on {Escape(data)}",
             row.IsReference ? "no weights: the paper's number" : "click to open the model");
     }
 
     // Plotly renders hover text as HTML; names come from users.
     private static string Escape(string text) => System.Net.WebUtility.HtmlEncode(text);
+
+    private static string AxisTitle(TradeOffAxis axis) => axis switch
+    {
+        TradeOffAxis.Parameters => "parameters (millions, log scale)",
+        TradeOffAxis.Macs => "MMACs of one 112×112 image (log scale)",
+        _ => "MFLOPs of one 112×112 image (log scale)",
+    };
 }

@@ -25,4 +25,8 @@ public static class Format
     /// <summary>MFLOPs: "587.11 MFLOPs".</summary>
     public static string MegaFlops(double? megaFlops) =>
         megaFlops is double m ? m.ToString("F2", CultureInfo.InvariantCulture) + " MFLOPs" : "–";
+
+    /// <summary>Millions of multiply-accumulates: "283.54 MMACs".</summary>
+    public static string MegaMacs(double? megaMacs) =>
+        megaMacs is double m ? m.ToString("F2", CultureInfo.InvariantCulture) + " MMACs" : "–";
 }

@@ -59,6 +59,7 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<string>("Genotype");
             b.Property<int?>("JobId");
             b.Property<double?>("MegaFlops");
+            b.Property<double?>("MegaMacs");
             b.Property<string>("Name").IsRequired().HasMaxLength(120);
             b.Property<string>("Note");
             b.Property<string>("Origin").IsRequired().HasMaxLength(32);

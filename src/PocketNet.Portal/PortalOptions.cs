@@ -1,4 +1,5 @@
 using PocketNet.Data.Registry;
+using PocketNet.Onnx.Runtime;
 
 namespace PocketNet.Portal;
 
@@ -52,6 +53,12 @@ public sealed class PortalOptions
 
     /// <summary>Seconds after which a locked-out address may try one more API key.</summary>
     public double ApiKeyRefillSeconds { get; set; } = 6;
+
+    /// <summary>
+    /// ONNX Runtime's session options for evaluations through it (Portal:OnnxRuntime:IntraOpThreads, :OptimizationLevel
+    /// All/Extended/Basic/Disabled, :ProfileOutputPrefix); the provider follows the job's device.
+    /// </summary>
+    public OnnxSessionOptions OnnxRuntime { get; set; } = new();
 
     public string ResolveHome() =>
         Path.GetFullPath(Home ?? Path.Combine(BenchmarkRoots.FindRepositoryDataFolder() ?? Path.GetFullPath("data"), "portal"));

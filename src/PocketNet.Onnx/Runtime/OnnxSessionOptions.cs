@@ -47,8 +47,12 @@ public sealed record OnnxSessionOptions
     /// </summary>
     public string? ProfileOutputPrefix { get; init; }
 
-    /// <summary>These options with the provider of <paramref name="device"/>: CUDA on cuda:N, the CPU otherwise.</summary>
-    public OnnxSessionOptions On(Device device) => device.IsCuda
+    /// <summary>
+    /// These options with the provider for <paramref name="device"/>, where evaluation runs: CUDA on cuda:N when this
+    /// build of ONNX Runtime has the CUDA provider (the GPU package), the CPU otherwise (the CPU package on a GPU host
+    /// evaluates as it always did; the evaluation reports which provider ran).
+    /// </summary>
+    public OnnxSessionOptions On(Device device) => device.IsCuda && OnnxRuntime.AvailableProviders.Contains(OnnxRuntime.CudaProvider)
         ? this with { ExecutionProvider = OnnxExecutionProvider.Cuda, CudaDeviceId = device.Index }
         : this with { ExecutionProvider = OnnxExecutionProvider.Cpu, CudaDeviceId = 0 };
 

@@ -1,4 +1,6 @@
-# PocketNet Portal on a GPU host: the same sources, built against the CUDA build of libtorch.
+# PocketNet Portal on a GPU host: the same sources, built against the CUDA build of libtorch and with ONNX Runtime's
+# GPU package (Microsoft.ML.OnnxRuntime.Gpu.Linux, CUDA execution provider). Not built in this repository's CI
+# (no GPU, no Docker there): kept to the versions below, which each component documents as compatible.
 #
 #   docker build -t pocketnet-portal .
 #   docker run --rm --gpus all pocketnet-portal                       # runs ./run.sh (portal on 127.0.0.1:5000 inside
@@ -8,16 +10,18 @@
 #
 # Until the web portal project exists, ./run.sh runs `pocketnet doctor`, which shows whether CUDA is seen.
 
-# CUDA 12.1 toolkit + cuDNN 8 on Ubuntu 22.04. The devel flavour carries nvcc and the CUDA CMake bits that
-# libtorch's find_package(Torch) needs to configure a CUDA build.
-FROM nvidia/cuda:12.1.1-cudnn8-devel-ubuntu22.04
+# CUDA 12.4 toolkit + cuDNN 9 on Ubuntu 22.04. The devel flavour carries nvcc and the CUDA CMake bits that
+# libtorch's find_package(Torch) needs to configure a CUDA build. cuDNN 9 and CUDA 12 are what ONNX Runtime's GPU
+# package needs on the library path; libtorch (cu121, "with-deps") brings its own cuDNN 8 in /opt/libtorch/lib under
+# another soname, and CUDA 12.x minor versions are compatible with each other.
+FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
 
 ENV DEBIAN_FRONTEND=noninteractive \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     DOTNET_NOLOGO=1
 
 # Build tools for the native C ABI (cmake, g++), python3 for the scripts, JPEG/PNG decoding (libjpeg-turbo,
-# libpng), the ONNX schema (libonnx-dev) and npm (fetches ONNX Runtime's CPU library), and what the .NET SDK
+# libpng), the ONNX schema (libonnx-dev) and npm (fetches the portal's browser libraries), and what the .NET SDK
 # needs at run time (ICU; curl/ca-certificates/unzip fetch the SDK and libtorch).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
@@ -51,12 +55,13 @@ WORKDIR /opt/pocketnet
 COPY . .
 
 # Build everything in Release. dotnet build also configures and compiles src/native against /opt/libtorch
-# (found through CMAKE_PREFIX_PATH above).
-RUN dotnet build PocketNet.Portal.sln -c Release
+# (found through CMAKE_PREFIX_PATH above). OnnxRuntimeGpu=true restores Microsoft.ML.OnnxRuntime.Gpu.Linux instead
+# of the CPU package: its libonnxruntime_providers_cuda.so lands beside libonnxruntime.so in every application's
+# output, and evaluations through ONNX Runtime on a cuda device use the CUDA execution provider.
+RUN dotnet build PocketNet.Portal.sln -c Release -p:OnnxRuntimeGpu=true
 
-# ONNX Runtime for ONNX evaluation (CPU build from the npm package; for its CUDA provider, mount a GPU build of
-# libonnxruntime.so.1 and set POCKETNET_ONNXRUNTIME to it).
-RUN bash scripts/fetch-onnxruntime.sh && bash scripts/fetch-web-assets.sh
+# The browser libraries of the portal (plotly.js, the SignalR client, onnxruntime-web).
+RUN bash scripts/fetch-web-assets.sh
 
 # Start through run.sh, without its Debian package step (it would pull Debian/Ubuntu's CPU libtorch) and
 # without rebuilding (done above). The portal listens on localhost unless PORTAL_URL says otherwise.

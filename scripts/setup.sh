@@ -12,15 +12,15 @@
 #   postgresql     PostgreSQL 15, which the multi-host job tests start in a temporary folder (the portal itself
 #                  needs it only when several hosts share one store)
 #
-# Then ONNX Runtime's shared library, through scripts/fetch-onnxruntime.sh (npm pack of onnxruntime-node
-# into .tools/onnxruntime; skipped when present), and the portal's browser libraries through
-# scripts/fetch-web-assets.sh (plotly.js, the SignalR client, onnxruntime-web into wwwroot/lib).
+# Then the portal's browser libraries through scripts/fetch-web-assets.sh (npm pack of plotly.js, the SignalR
+# client and onnxruntime-web into wwwroot/lib). ONNX Runtime for .NET is a NuGet package (Microsoft.ML.OnnxRuntime,
+# restored by dotnet build with its native library), so nothing else is fetched for it.
 #
 # With POCKETNET_SETUP_BROWSER=1 (test.sh sets it) it also installs Debian's chromium, which the browser tests
 # drive through Playwright; Playwright never downloads a browser of its own.
 #
 # Set POCKETNET_SKIP_SETUP=1 to skip the package step (e.g. in the GPU image, which brings
-# its own CUDA libtorch and must not pull Debian's CPU build); it skips the ONNX Runtime fetch too.
+# its own CUDA libtorch and must not pull Debian's CPU build); it skips the browser libraries too.
 set -euo pipefail
 
 PACKAGES=(cmake g++ libtorch-dev libgloo-dev python3-torch libturbojpeg0-dev libpng-dev libonnx-dev postgresql)
@@ -46,7 +46,7 @@ install_packages() {
   for p in "${wanted[@]}"; do
     [ "$(package_installed "$p")" = yes ] || missing+=("$p")
   done
-  # npm fetches ONNX Runtime (scripts/fetch-onnxruntime.sh); any npm on PATH will do, else Debian's.
+  # npm fetches the browser libraries (scripts/fetch-web-assets.sh); any npm on PATH will do, else Debian's.
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ ${#missing[@]} -eq 0 ]; then
     echo "setup: packages present: ${wanted[*]}"
@@ -78,19 +78,18 @@ check_dotnet() {
   echo "setup: .NET SDK $(dotnet --version)"
 }
 
-fetch_onnxruntime() {
+fetch_web_assets() {
   if [ "${POCKETNET_SKIP_SETUP:-0}" = "1" ]; then
-    echo "setup: POCKETNET_SKIP_SETUP=1, not fetching ONNX Runtime (set POCKETNET_ONNXRUNTIME to a libonnxruntime.so.1)"
+    echo "setup: POCKETNET_SKIP_SETUP=1, not fetching the browser libraries"
     return 0
   fi
-  bash "$(dirname "${BASH_SOURCE[0]}")/fetch-onnxruntime.sh"
   bash "$(dirname "${BASH_SOURCE[0]}")/fetch-web-assets.sh"
 }
 
 pocketnet_setup() {
   install_packages
   check_dotnet
-  fetch_onnxruntime
+  fetch_web_assets
 }
 
 # Executed directly (bash scripts/setup.sh) runs the setup; sourced, it only defines the functions.

@@ -42,12 +42,6 @@ public static class EvalBenchmark
             Console.Error.WriteLine($"error: {e.Message}\n\n{EvalOptions.Usage}");
             return 2;
         }
-        if (!OnnxRuntime.TryLoad(out string? problem))
-        {
-            Console.Error.WriteLine($"error: {problem}");
-            return 2;
-        }
-
         Engine.Threads = options.Threads;
         // As the CLI does before it evaluates (src/PocketNet.Cli/Program.cs): without it every libtorch forward
         // faults its activations in again (bench/RESULTS.md, model throughput, finding 4).
@@ -57,7 +51,7 @@ public static class EvalBenchmark
         Console.WriteLine($"pocketnet-bench-models eval: {string.Join(", ", options.Models)} | {string.Join(", ", options.Cases)} | " +
                           $"batch {options.Batch}, {ImageSize}x{ImageSize} | {options.Warmup} warm-up per path, then {options.Iterations} rounds, " +
                           $"{options.Rewarm} re-warm-up per path and round | {options.Threads} threads on every path | " +
-                          $"ONNX Runtime {OnnxRuntime.Version} ({OnnxRuntime.LibraryPath}) | libtorch process: {malloc}");
+                          $"ONNX Runtime {OnnxRuntime.Version} (NuGet, {string.Join(", ", OnnxRuntime.AvailableProviders)}) | libtorch process: {malloc}");
         Console.WriteLine($"{machine.LogicalCpus} CPUs ({machine.CpuModel}), {machine.MemoryGib} GiB, libtorch {libtorch.Version}, load average {machine.LoadAverage}");
         if (machine.BusyWarning is { } busy) Console.WriteLine(busy);
 
@@ -94,7 +88,7 @@ public static class EvalBenchmark
             Benchmark = "models eval",
             Options = options,
             LibtorchMalloc = malloc,
-            OnnxRuntime = new { OnnxRuntime.Version, OnnxRuntime.LibraryPath },
+            OnnxRuntime = new { OnnxRuntime.Version, OnnxRuntime.AvailableProviders },
             Machine = machine,
             Libtorch = libtorch,
             LoadAverageAfter = loadAfter,

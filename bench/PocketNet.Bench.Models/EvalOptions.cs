@@ -71,7 +71,7 @@ public sealed record EvalOptions
                 "--rewarm" => options with { Rewarm = Int(0) },
                 "--threads" => options with { Threads = Int(1) },
                 "--seed" => options with { Seed = Int(0) },
-                "--onnx-levels" => options with { OnnxLevels = BenchOptions.List(Value()).Select(Level).Distinct().ToList() },
+                "--onnx-levels" => options with { OnnxLevels = BenchOptions.List(Value()).Select(OnnxSessionOptions.ParseLevel).Distinct().ToList() },
                 "--onnx-graphs" => options with { OnnxGraphs = BenchOptions.List(Value()).Select(Graph).Distinct().ToList() },
                 "--pytorch" => options with { PyTorchMalloc = BenchOptions.List(Value()).Select(Malloc).Distinct().ToList() },
                 "--quiet-wait" => options with { QuietWait = Int(0) },
@@ -95,15 +95,6 @@ public sealed record EvalOptions
         "eval" => "eval",
         "flip" or "eval_flip" => "eval_flip",
         _ => throw new ArgumentException($"unknown case '{value}' (eval, flip)"),
-    };
-
-    private static GraphOptimizationLevel Level(string value) => value.ToLowerInvariant() switch
-    {
-        "all" => GraphOptimizationLevel.All,
-        "extended" => GraphOptimizationLevel.Extended,
-        "basic" => GraphOptimizationLevel.Basic,
-        "disabled" => GraphOptimizationLevel.Disabled,
-        _ => throw new ArgumentException($"unknown ONNX Runtime optimisation level '{value}' (all, extended, basic, disabled)"),
     };
 
     private static string Graph(string value) => OnnxGraphVariant.Names.FirstOrDefault(n => n == value.ToLowerInvariant())

@@ -1,4 +1,5 @@
 using PocketNet.Data.Registry;
+using PocketNet.Onnx.Runtime;
 
 namespace PocketNet.Portal;
 
@@ -61,6 +62,12 @@ public sealed class PortalOptions
 
     /// <summary>Register and evaluate the random-weights floor of the synthetic leaderboard at start-up (RandomBaseline).</summary>
     public bool RandomBaseline { get; set; } = true;
+
+    /// <summary>
+    /// ONNX Runtime's session options for evaluations through it (Portal:OnnxRuntime:IntraOpThreads, :OptimizationLevel
+    /// All/Extended/Basic/Disabled, :ProfileOutputPrefix); the provider follows the job's device.
+    /// </summary>
+    public OnnxSessionOptions OnnxRuntime { get; set; } = new();
 
     public string ResolveHome() =>
         Path.GetFullPath(Home ?? Path.Combine(BenchmarkRoots.FindRepositoryDataFolder() ?? Path.GetFullPath("data"), "portal"));

@@ -29,6 +29,9 @@ public static class PortalSetup
             .Validate(o => o.SignInAttemptsPerMinute >= 1 && o.ApiKeyFailuresAllowed >= 1, "Portal:SignInAttemptsPerMinute and Portal:ApiKeyFailuresAllowed must be at least 1")
             .Validate(o => o.ApiKeyRefillSeconds is > 0 and <= 86400, "Portal:ApiKeyRefillSeconds must lie in (0, 86400]")
             .Validate(o => o.Database is "sqlite" or "postgres", "Portal:Database must be sqlite or postgres")
+            .Validate(o => o.OnnxRuntime is { IntraOpThreads: >= 0, InterOpThreads: >= 0 } && Enum.IsDefined(o.OnnxRuntime.OptimizationLevel)
+                           && o.OnnxRuntime.ProfileOutputPrefix is not "",
+                "Portal:OnnxRuntime: IntraOpThreads and InterOpThreads must be 0 (automatic) or more, OptimizationLevel All, Extended, Basic or Disabled, ProfileOutputPrefix a path or absent")
             .Validate(o => string.IsNullOrEmpty(o.AdminPassword) || SecretStrength.Weakness(o.AdminPassword) is null,
                 $"Portal:AdminPassword is too weak: use at least {SecretStrength.MinLength} characters, {SecretStrength.MinDistinct} of them different, and no common password in it (or set none to have one generated)")
             .Validate(o => o.ApiKeys.All(k => k.Length == 0 || SecretStrength.Weakness(k) is null),

@@ -145,6 +145,9 @@ public sealed class CliTests : IDisposable
         using var json = JsonDocument.Parse(output);
         Assert.StartsWith("1.13", json.RootElement.GetProperty("libtorch_version").GetString());
         Assert.Contains(json.RootElement.GetProperty("native_libraries").EnumerateArray(), l => l.GetString()!.Contains("libpntorch"));
+        Assert.StartsWith("1.32", json.RootElement.GetProperty("onnx_runtime").GetString());
+        Assert.Contains(json.RootElement.GetProperty("onnx_runtime_providers").EnumerateArray(), p => p.GetString() == "CPUExecutionProvider");
+        Assert.Contains(json.RootElement.GetProperty("native_libraries").EnumerateArray(), l => l.GetString()!.Contains("libonnxruntime"));
 
         // A separate process, since this one has the library loaded already.
         string cli = Path.Combine(AppContext.BaseDirectory, "pocketnet.dll");

@@ -41,6 +41,32 @@ public sealed class OnnxEvaluationCliTests : IDisposable
     }
 
     [Fact]
+    public void OnnxRuntimeSessionOptionsComeFromTheCommandLine()
+    {
+        string prefix = Path.Combine(_temp.Path, "profiles", "eval");
+        var (code, output, error) = CliRunner.Run("eval", "--model", "pocketnet-s-128", "--weights", _weights, "--runtime", "onnx",
+            "--onnx-threads", "1", "--onnx-optimization", "basic", "--onnx-profile", prefix,
+            "--benchmarks", "synth_lfw", "--synth-root", _synth, "--out", Path.Combine(_temp.Path, "profiled.json"), "--device", "cpu");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("on Cpu, optimisation Basic, intra-op threads 1", output);
+        // The profile: a Chrome trace of every kernel ONNX Runtime ran, written when the session ended.
+        string profile = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(prefix)!, "eval_*.json"));
+        Assert.Contains($"ONNX Runtime profile: {profile}", output);
+        using JsonDocument trace = JsonDocument.Parse(File.ReadAllText(profile));
+        Assert.Contains(trace.RootElement.EnumerateArray(), e =>
+            e.TryGetProperty("args", out JsonElement args) && args.TryGetProperty("op_name", out JsonElement op) && op.GetString() == "Conv");
+
+        var wrongLevel = CliRunner.Run("eval", "--model", "pocketnet-s-128", "--weights", _weights, "--runtime", "onnx",
+            "--onnx-optimization", "fast", "--benchmarks", "synth_lfw", "--synth-root", _synth);
+        Assert.Equal(1, wrongLevel.ExitCode);
+        Assert.Contains("all, extended, basic, disabled", wrongLevel.Error);
+        var notOnnx = CliRunner.Run("eval", "--model", "pocketnet-s-128", "--weights", _weights, "--onnx-threads", "1",
+            "--benchmarks", "synth_lfw", "--synth-root", _synth);
+        Assert.Equal(1, notOnnx.ExitCode);
+        Assert.Contains("--onnx-threads", notOnnx.Error);
+    }
+
+    [Fact]
     public void AnExternalOnnxModelIsEvaluatedWithItsSizeReadFromTheGraph()
     {
         // Batch norms kept as BatchNormalization nodes: the graph's FLOPs are then exactly the paper's count.

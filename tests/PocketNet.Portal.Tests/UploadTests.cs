@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using PocketNet.Onnx.Analysis;
 using PocketNet.Portal.Api;
+using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Leaderboard;
 using PocketNet.Portal.Store;
 using PocketNet.Portal.Tests.Support;
@@ -16,13 +17,35 @@ namespace PocketNet.Portal.Tests;
 /// </summary>
 public sealed class UploadTests(UploadTests.Portal portal) : IClassFixture<UploadTests.Portal>
 {
-    /// <summary>A portal of its own: these tests count models and files under its home.</summary>
+    /// <summary>
+    /// A portal of its own: these tests count models and files under its home. Its ONNX Runtime settings are not the
+    /// defaults, and it profiles every evaluation into a folder outside its home.
+    /// </summary>
     public sealed class Portal : IDisposable
     {
-        public PortalFactory Factory { get; } = new();
+        public TempDirectory Profiles { get; } = new();
+        public PortalFactory Factory { get; }
         public HttpClient Admin { get; }
-        public Portal() => Admin = Factory.CreateAdminClient();
-        public void Dispose() => Factory.Dispose();
+
+        public Portal()
+        {
+            Factory = new PortalFactory
+            {
+                Settings =
+                {
+                    ["Portal:OnnxRuntime:IntraOpThreads"] = "1",
+                    ["Portal:OnnxRuntime:OptimizationLevel"] = "Extended",
+                    ["Portal:OnnxRuntime:ProfileOutputPrefix"] = Path.Combine(Profiles.Path, "evaluation"),
+                },
+            };
+            Admin = Factory.CreateAdminClient();
+        }
+
+        public void Dispose()
+        {
+            Factory.Dispose();
+            Profiles.Dispose();
+        }
     }
 
     private HttpClient Admin => portal.Admin;
@@ -73,6 +96,11 @@ public sealed class UploadTests(UploadTests.Portal portal) : IClassFixture<Uploa
         Assert.Equal("onnx", result.Runtime);
         Assert.True(result.Synthetic);
         Assert.InRange(result.Value, 0, 1);
+        // The Portal:OnnxRuntime settings reached the session, and its profile was written where they say.
+        LiveSnapshot events = (await Admin.GetFromJsonAsync<LiveSnapshot>($"/api/runs/{job.Id}/events", ApiJson.Options))!;
+        Assert.Contains(events.Log, l => l.Text.Contains("on Cpu, optimisation Extended, intra-op threads 1", StringComparison.Ordinal));
+        string profile = Assert.Single(Directory.GetFiles(portal.Profiles.Path, "evaluation_*.json"));
+        Assert.Contains(events.Log, l => l.Text == $"ONNX Runtime profile: {profile}");
 
         LeaderboardTable synthetic = (await Admin.GetFromJsonAsync<LeaderboardTable>("/api/leaderboard?scope=synthetic", ApiJson.Options))!;
         LeaderboardRow row = synthetic.Rows.Single(r => r.ModelId == model.Id);

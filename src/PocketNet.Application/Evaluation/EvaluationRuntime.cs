@@ -6,7 +6,7 @@ public static class EvaluationRuntime
     /// <summary>Our libtorch engine, on the model's device.</summary>
     public const string Libtorch = "libtorch";
 
-    /// <summary>ONNX Runtime (CPU) on the model exported to ONNX, or on an external .onnx file.</summary>
+    /// <summary>ONNX Runtime (CPU; CUDA in the GPU build on a GPU device) on the model exported to ONNX, or on an external .onnx file.</summary>
     public const string Onnx = "onnx";
 
     public static IReadOnlyList<string> All { get; } = [Libtorch, Onnx];

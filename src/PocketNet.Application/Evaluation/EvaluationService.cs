@@ -21,10 +21,13 @@ namespace PocketNet.Application.Evaluation;
 /// Evaluates a model on benchmarks of the registry, each by its published protocol: pair sets by 10-fold
 /// accuracy, IJB-B/C by TAR at FAR of pooled templates, MegaFace by rank-1 and TAR at FAR 1e-6. With a
 /// dump folder, each pair-based benchmark also writes the score of every pair, so anyone can recompute the metric.
-/// The network runs behind <see cref="IEmbeddingModel"/>: our libtorch engine, or ONNX Runtime for exported and external models.
+/// The network runs behind <see cref="IEmbeddingModel"/>: our libtorch engine, or ONNX Runtime for exported and external
+/// models, its sessions opened with <paramref name="onnxOptions"/> (threads, optimisation level, provider, profiling).
 /// </summary>
-public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize = 64)
+public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize = 64, OnnxSessionOptions? onnxOptions = null)
 {
+    private readonly OnnxSessionOptions _onnx = onnxOptions ?? new OnnxSessionOptions();
+
     /// <summary>
     /// Evaluates a loaded registry model, run by our libtorch engine or (<paramref name="runtime"/> "onnx") by ONNX
     /// Runtime on the model exported to a temporary .onnx file, deleted afterwards.
@@ -47,8 +50,8 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
             string onnx = Path.Combine(folder, "model.onnx");
             observer?.Report(new RunMessage("exporting the model to ONNX for ONNX Runtime"));
             OnnxExporter.Export(model.Network, model.Config, onnx);
-            using OnnxEmbeddingModel embedder = OnnxEmbeddingModel.Open(onnx);
-            return Report(Run(embedder, entries, dumpFolder, observer, cancellation));
+            using OnnxEmbeddingModel embedder = OnnxEmbeddingModel.Open(onnx, _onnx);
+            return Report(RunOnnx(embedder, entries, dumpFolder, observer, cancellation));
         }
         finally
         {
@@ -69,7 +72,7 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         OnnxModelComplexity size = OnnxGraphAnalysis.Analyze(full);
         if (size.UnknownOperators.Count > 0)
             observer?.Report(new RunMessage($"FLOPs unknown: the graph holds operators the estimate does not cover ({string.Join(", ", size.UnknownOperators)})"));
-        var results = Run(embedder, entries, dumpFolder, observer, cancellation);
+        var results = RunOnnx(embedder, entries, dumpFolder, observer, cancellation);
         string name = embedder.Session.Metadata.TryGetValue(OnnxMetadataKeys.ModelName, out string? n) && n.Length > 0
             ? n
             : Path.GetFileNameWithoutExtension(full);
@@ -78,16 +81,27 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
     }
 
     // ONNX Runtime's own refusals (not a model, several inputs, non-float tensors) read as a bad model file.
-    private static OnnxEmbeddingModel OpenExternal(string path)
+    private OnnxEmbeddingModel OpenExternal(string path)
     {
         try
         {
-            return OnnxEmbeddingModel.Open(path);
+            return OnnxEmbeddingModel.Open(path, _onnx);
         }
         catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException)
         {
             throw new InvalidDataException($"'{path}' cannot be evaluated as a face embedding model: {e.Message}", e);
         }
+    }
+
+    /// <summary>Runs the benchmarks through ONNX Runtime, saying which provider ran them and where a profile went.</summary>
+    private List<BenchmarkResult> RunOnnx(OnnxEmbeddingModel embedder, IReadOnlyList<BenchmarkEntry> entries, string? dumpFolder,
+        IProgress<TrainingEvent>? observer, CancellationToken cancellation)
+    {
+        observer?.Report(new RunMessage($"ONNX Runtime {OnnxRuntime.Version} on {embedder.Session.ExecutionProvider}, " +
+                                        $"optimisation {_onnx.OptimizationLevel}, intra-op threads {(_onnx.IntraOpThreads == 0 ? "automatic" : _onnx.IntraOpThreads)}"));
+        var results = Run(embedder, entries, dumpFolder, observer, cancellation);
+        if (embedder.Session.EndProfiling() is { } profile) observer?.Report(new RunMessage($"ONNX Runtime profile: {profile}"));
+        return results;
     }
 
     private List<BenchmarkEntry> CheckReady(IReadOnlyList<string> benchmarks)

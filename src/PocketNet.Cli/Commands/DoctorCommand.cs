@@ -1,17 +1,18 @@
 using System.Text.Json;
+using PocketNet.Onnx.Runtime;
 using PocketNet.Torch;
 
 namespace PocketNet.Cli.Commands;
 
 /// <summary>
-/// `pocketnet doctor [--json]`: what the engine runs on — libtorch version, devices, threads, and which
-/// native libraries were actually loaded (read from the process's memory map, so it cannot lie).
+/// `pocketnet doctor [--json]`: what the engine runs on — libtorch version, devices, threads, ONNX Runtime's version
+/// and execution providers, and which native libraries were actually loaded (read from the process's memory map, so it cannot lie).
 /// </summary>
 public sealed class DoctorCommand : ICommand
 {
     public string Name => "doctor";
 
-    public string Summary => "libtorch version, devices, threads and the native libraries in use";
+    public string Summary => "libtorch and ONNX Runtime versions, devices, threads and the native libraries in use";
 
     public string Usage =>
         """
@@ -24,6 +25,8 @@ public sealed class DoctorCommand : ICommand
         bool json = args.Contains("--json");
         if (args.Any(a => a != "--json")) throw new ArgumentException($"doctor takes only --json, not '{args.First(a => a != "--json")}'");
 
+        // Loads ONNX Runtime first, so that its library is among the ones listed as loaded.
+        string onnxRuntime = OnnxRuntime.Version;
         var report = new DoctorReport(
             LibtorchVersion: Engine.Version,
             EngineLibrary: Engine.LibraryPath,
@@ -33,7 +36,9 @@ public sealed class DoctorCommand : ICommand
             OpenMpWaitPolicy: Engine.OpenMpWaitPolicy,
             Mkldnn: Engine.HasMkldnn,
             NativeLibraries: LoadedNativeLibraries(),
-            ParallelInfo: Engine.ParallelInfo.Trim());
+            ParallelInfo: Engine.ParallelInfo.Trim(),
+            OnnxRuntime: onnxRuntime,
+            OnnxRuntimeProviders: OnnxRuntime.AvailableProviders);
 
         if (json)
         {
@@ -47,6 +52,7 @@ public sealed class DoctorCommand : ICommand
         output.WriteLine($"CPU threads     {report.Threads} (of {Environment.ProcessorCount} cores; POCKETNET_THREADS sets them)");
         output.WriteLine($"OpenMP waiting  {report.OpenMpWaitPolicy}");
         output.WriteLine($"oneDNN (MKLDNN) {(report.Mkldnn ? "available" : "not available")}");
+        output.WriteLine($"ONNX Runtime    {report.OnnxRuntime} ({string.Join(", ", report.OnnxRuntimeProviders)})");
         output.WriteLine("native libraries loaded:");
         foreach (string library in report.NativeLibraries) output.WriteLine($"  {library}");
         output.WriteLine("parallel backend:");
@@ -59,7 +65,7 @@ public sealed class DoctorCommand : ICommand
     {
         const string maps = "/proc/self/maps";
         if (!File.Exists(maps)) return ["(no /proc/self/maps on this system)"];
-        string[] interesting = ["pntorch", "torch", "c10", "cuda", "cudnn", "gomp", "dnnl", "openblas", "mkl"];
+        string[] interesting = ["pntorch", "torch", "c10", "cuda", "cudnn", "gomp", "dnnl", "openblas", "mkl", "onnxruntime"];
         return File.ReadLines(maps)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(parts => parts.Length >= 6 && parts[5].Contains(".so"))
@@ -79,5 +85,7 @@ public sealed class DoctorCommand : ICommand
         string OpenMpWaitPolicy,
         bool Mkldnn,
         IReadOnlyList<string> NativeLibraries,
-        string ParallelInfo);
+        string ParallelInfo,
+        string OnnxRuntime,
+        IReadOnlyList<string> OnnxRuntimeProviders);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using PocketNet.Application.Evaluation;
 using PocketNet.Application.Models;
 using PocketNet.Data.Registry;
+using PocketNet.Onnx.Runtime;
 using PocketNet.Torch;
 using PocketNet.Training.Progress;
 
@@ -10,8 +11,8 @@ namespace PocketNet.Cli.Commands;
 /// <summary>
 /// `pocketnet eval --model NAME_OR_DIR|MODEL.onnx [--weights W] [--runtime libtorch|onnx] --benchmarks lfw,cfp_fp,... [--dump DIR] [--out results.json]`:
 /// evaluates by each benchmark's published protocol, prints a table and writes the full results (ROC points included) as JSON.
-/// `--runtime onnx` exports the model and runs it through ONNX Runtime (CPU); a .onnx file is an external model
-/// ([N, 3, 112, 112] in, [N, E] out), always run by ONNX Runtime, its size read from the graph.
+/// `--runtime onnx` exports the model and runs it through ONNX Runtime (its session options from the --onnx-* flags);
+/// a .onnx file is an external model ([N, 3, 112, 112] in, [N, E] out), always run by ONNX Runtime, its size read from the graph.
 /// </summary>
 public sealed class EvalCommand : ICommand
 {
@@ -23,13 +24,18 @@ public sealed class EvalCommand : ICommand
         """
         pocketnet eval --model NAME|DIR|M.onnx --benchmarks lfw,cfp_fp,... [--weights W] [--embedding E]
                        [--runtime libtorch|onnx] [--out results.json] [--dump DIR] [--batch 64] [--device auto]
+                       [--onnx-threads 0] [--onnx-optimization all] [--onnx-profile PREFIX]
           --model              a registry name (with --weights), a model folder, or an .onnx file (an external model)
           --benchmarks         comma-separated registry names (see `pocketnet benchmarks`) or paths of .bin pair sets
           --runtime            libtorch (default for our models) or onnx (ONNX Runtime on the exported model)
           --out                the JSON to write (default: DIR/results.json for a folder, else results.json)
           --dump               write every pair's score into DIR
           --batch              images per forward pass (default 64)
-          --device             auto, cpu, cuda or cuda:N (default auto)
+          --device             auto, cpu, cuda or cuda:N (default auto); ONNX Runtime uses its CUDA provider there
+                               when built with -p:OnnxRuntimeGpu=true, else the CPU
+          --onnx-threads       ONNX Runtime's intra-op threads (default 0: one per physical core)
+          --onnx-optimization  ONNX Runtime's graph optimisation: all, extended, basic or disabled (default all)
+          --onnx-profile       profile ONNX Runtime's runs into PREFIX_<date>_<time>.json (a Chrome trace)
           --data-root, --synth-root, --registry   as for `pocketnet benchmarks`
         """;
 
@@ -50,10 +56,19 @@ public sealed class EvalCommand : ICommand
         string json = a.Optional("out") ?? (Directory.Exists(model) ? Path.Combine(model, "results.json") : "results.json");
         int batch = a.Int("batch", 64, 1, 4096);
         Device device = Device.Parse(a.Optional("device") ?? "auto");
+        if (runtime != EvaluationRuntime.Onnx && new[] { "onnx-threads", "onnx-optimization", "onnx-profile" }.FirstOrDefault(n => a.Optional(n) is not null) is { } unused)
+            throw new ArgumentException($"--{unused} sets ONNX Runtime, which only --runtime onnx (or an .onnx model) uses");
+        var onnx = new OnnxSessionOptions
+        {
+            IntraOpThreads = a.Int("onnx-threads", 0, 0, 1024),
+            OptimizationLevel = OnnxSessionOptions.ParseLevel(a.Optional("onnx-optimization") ?? "all"),
+            ProfileOutputPrefix = a.Optional("onnx-profile"),
+        };
+        if (runtime == EvaluationRuntime.Onnx) onnx = onnx.On(device);
         BenchmarkRegistry registry = BenchmarksCommand.OpenRegistry(a).WithPairFiles(benchmarks);
         a.EnsureAllUsed();
 
-        var service = new EvaluationService(registry, batch);
+        var service = new EvaluationService(registry, batch, onnx);
         var progress = new ConsoleProgress(output);
         EvaluationReport report;
         if (external)
@@ -62,7 +77,7 @@ public sealed class EvalCommand : ICommand
         }
         else
         {
-            // ONNX Runtime runs on the CPU here, so the network it is exported from stays there too.
+            // For ONNX Runtime the network is only exported (its weights read), so it is loaded on the CPU.
             using LoadedModel loaded = ModelLoader.Load(model, weights, runtime == EvaluationRuntime.Onnx ? Device.Cpu : device, embedding);
             report = service.Evaluate(loaded, benchmarks, dump, progress, runtime: runtime);
         }

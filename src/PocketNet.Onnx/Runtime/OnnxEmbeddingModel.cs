@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using PocketNet.Evaluation;
 
 namespace PocketNet.Onnx.Runtime;
@@ -98,24 +99,44 @@ public sealed class OnnxEmbeddingModel : IEmbeddingModel, IDisposable
         }
     }
 
+    // A dynamic-batch model runs the caller's images as they are and writes into the destination; a fixed-batch
+    // model's chunks are copied into a zero-padded buffer (the padding's outputs dropped). With flip the mirrored
+    // batch's embeddings land in a scratch buffer and are added.
     private void Embed(ReadOnlySpan<float> images, int count, Span<float> destination, bool accumulate)
     {
         int pixels = 3 * ImageSize * ImageSize;
         int step = _fixedBatch > 0 ? _fixedBatch : count;
-        for (int start = 0; start < count; start += step)
+        float[]? padded = null, scratch = null;
+        try
         {
-            int n = Math.Min(step, count - start);
-            int runBatch = _fixedBatch > 0 ? _fixedBatch : n;
-            // Run takes an exact array; a fixed-batch model's last chunk is zero-padded and the padding's outputs dropped.
-            var input = new float[runBatch * pixels];
-            images.Slice(start * pixels, n * pixels).CopyTo(input);
-            float[] output = Session.Run(input, runBatch);
-            ReadOnlySpan<float> embeddings = output.AsSpan(0, n * Dimension);
-            Span<float> target = destination.Slice(start * Dimension, n * Dimension);
-            if (accumulate)
-                for (int i = 0; i < target.Length; i++) target[i] += embeddings[i];
-            else
-                embeddings.CopyTo(target);
+            for (int start = 0; start < count; start += step)
+            {
+                int n = Math.Min(step, count - start), runBatch = _fixedBatch > 0 ? _fixedBatch : n;
+                ReadOnlySpan<float> input = images.Slice(start * pixels, n * pixels);
+                if (runBatch != n)
+                {
+                    padded ??= ArrayPool<float>.Shared.Rent(runBatch * pixels);
+                    input.CopyTo(padded);
+                    padded.AsSpan(n * pixels, (runBatch - n) * pixels).Clear();
+                    input = padded.AsSpan(0, runBatch * pixels);
+                }
+                Span<float> target = destination.Slice(start * Dimension, n * Dimension);
+                if (!accumulate && runBatch == n)
+                {
+                    Session.Run(input, runBatch, target);
+                    continue;
+                }
+                scratch ??= ArrayPool<float>.Shared.Rent(runBatch * Dimension);
+                Span<float> output = scratch.AsSpan(0, runBatch * Dimension);
+                Session.Run(input, runBatch, output);
+                if (accumulate) TensorPrimitives.Add(target, output[..target.Length], target);
+                else output[..target.Length].CopyTo(target);
+            }
+        }
+        finally
+        {
+            if (padded is not null) ArrayPool<float>.Shared.Return(padded);
+            if (scratch is not null) ArrayPool<float>.Shared.Return(scratch);
         }
     }
 

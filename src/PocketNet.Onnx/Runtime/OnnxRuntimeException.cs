@@ -1,10 +1,7 @@
 namespace PocketNet.Onnx.Runtime;
 
-/// <summary>An error reported by ONNX Runtime (an OrtStatus): its code, and its message after what was being done.</summary>
-public sealed class OnnxRuntimeException(OrtErrorCode code, string message) : Exception(message)
-{
-    public OrtErrorCode Code { get; } = code;
-}
-
-/// <summary>The ONNX Runtime library could not be found or loaded; the message says how to get it.</summary>
-public sealed class OnnxRuntimeNotFoundException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// ONNX Runtime refused a model or an input: the message says what was being done (which file, which shape), then
+/// ONNX Runtime's own words ("[ErrorCode:...] ..."); the package's exception is the inner one.
+/// </summary>
+public sealed class OnnxRuntimeException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,41 +1,37 @@
-using System.Runtime.InteropServices;
-using System.Text;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace PocketNet.Onnx.Runtime;
 
 /// <summary>
-/// An ONNX model loaded into ONNX Runtime, for models with one float input and one float output (as the
-/// exporter writes them: "input" [batch, 3, 112, 112] to "embedding" [batch, E]). Run may be called from
-/// several threads at once (ONNX Runtime's sessions are thread-safe); dispose when done.
+/// An ONNX model loaded into ONNX Runtime (an <see cref="InferenceSession"/>), for models with one float input and
+/// one float output (as the exporter writes them: "input" [batch, 3, 112, 112] to "embedding" [batch, E]). Run may be
+/// called from several threads at once (ONNX Runtime's sessions are thread-safe); dispose after the last run. ONNX
+/// Runtime's refusals surface as <see cref="OnnxRuntimeException"/> saying which model and which input.
 /// </summary>
 public sealed unsafe class OnnxSession : IDisposable
 {
-    private const int ElementTypeFloat = 1;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames, _outputNames;
+    private readonly bool _profiling;
+    private string? _profileFile;
+    private volatile bool _disposed;
 
-    private readonly SessionHandle _handle;
-    private readonly byte[] _inputName, _outputName;
-
-    private OnnxSession(SessionHandle handle, string source, OnnxExecutionProvider provider)
+    private OnnxSession(InferenceSession session, string source, OnnxSessionOptions options)
     {
-        (_handle, Source, ExecutionProvider) = (handle, source, provider);
-        OrtApi api = OnnxRuntime.Api;
-        nint session = handle.DangerousGetHandle();
-        nuint inputs, outputs;
-        api.Check(api.SessionGetInputCount(session, &inputs), $"reading the inputs of {source}");
-        api.Check(api.SessionGetOutputCount(session, &outputs), $"reading the outputs of {source}");
-        if (inputs != 1 || outputs != 1)
-            throw new NotSupportedException($"{source} has {inputs} inputs and {outputs} outputs; an embedding model has one of each");
-
-        byte* name;
-        api.Check(api.SessionGetInputName(session, 0, OnnxRuntime.DefaultAllocator, &name), $"reading the input name of {source}");
-        InputName = api.TakeString(OnnxRuntime.DefaultAllocator, name);
-        api.Check(api.SessionGetOutputName(session, 0, OnnxRuntime.DefaultAllocator, &name), $"reading the output name of {source}");
-        OutputName = api.TakeString(OnnxRuntime.DefaultAllocator, name);
-        _inputName = Utf8(InputName);
-        _outputName = Utf8(OutputName);
-        InputShape = FloatTensorShape(api, session, input: true);
-        OutputShape = FloatTensorShape(api, session, input: false);
-        (ProducerName, Metadata) = ReadMetadata(api, session);
+        (_session, Source, ExecutionProvider, _profiling) = (session, source, options.ExecutionProvider, options.ProfileOutputPrefix is not null);
+        if (session.InputNames.Count != 1 || session.OutputNames.Count != 1)
+            throw new NotSupportedException($"{source} has {session.InputNames.Count} inputs and {session.OutputNames.Count} outputs; an embedding model has one of each");
+        InputName = session.InputNames[0];
+        OutputName = session.OutputNames[0];
+        (_inputNames, _outputNames) = ([InputName], [OutputName]);
+        InputShape = FloatTensorShape(session.InputMetadata[InputName], "input");
+        OutputShape = FloatTensorShape(session.OutputMetadata[OutputName], "output");
+        ModelMetadata metadata = session.ModelMetadata;
+        ProducerName = metadata.ProducerName;
+        Metadata = new Dictionary<string, string>(metadata.CustomMetadataMap, StringComparer.Ordinal);
     }
 
     /// <summary>The model file, or a description of where the bytes came from.</summary>
@@ -68,24 +64,14 @@ public sealed unsafe class OnnxSession : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"no ONNX model at '{full}'", full);
-        options ??= new OnnxSessionOptions();
-        return Create(options, $"'{full}'", (api, env, sessionOptions, session) =>
-        {
-            if (OperatingSystem.IsWindows())
-                fixed (char* p = full + "\0") return api.CreateSession(env, p, sessionOptions, session);
-            fixed (byte* p = Utf8(full)) return api.CreateSession(env, p, sessionOptions, session);
-        });
+        return Create(options ?? new OnnxSessionOptions(), $"'{full}'", sessionOptions => new InferenceSession(full, sessionOptions));
     }
 
     /// <summary>Loads a model from its serialised bytes.</summary>
     public static OnnxSession Load(ReadOnlySpan<byte> model, OnnxSessionOptions? options = null, string source = "the in-memory model")
     {
-        options ??= new OnnxSessionOptions();
         byte[] copy = model.ToArray();
-        return Create(options, source, (api, env, sessionOptions, session) =>
-        {
-            fixed (byte* p = copy) return api.CreateSessionFromArray(env, p, (nuint)copy.Length, sessionOptions, session);
-        });
+        return Create(options ?? new OnnxSessionOptions(), source, sessionOptions => new InferenceSession(copy, sessionOptions));
     }
 
     /// <summary>
@@ -95,18 +81,33 @@ public sealed unsafe class OnnxSession : IDisposable
     public float[] Run(float[] input, int batch)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        if (InputShape.Skip(1).Any(d => d < 0))
-            throw new NotSupportedException($"{Source} has symbolic input dimensions besides the batch; call Run(input, shape)");
-        if (InputShape.Count > 0 && InputShape[0] >= 0 && InputShape[0] != batch)
-            throw new ArgumentException($"{Source} takes a fixed batch of {InputShape[0]}, not {batch}", nameof(batch));
-        long[] shape = [batch, .. InputShape.Skip(1)];
+        long[] shape = BatchShape(batch);
         long needed = shape.Aggregate(1L, (a, b) => a * b);
         if (input.LongLength != needed)
             throw new ArgumentException(
                 $"the input holds {input.LongLength} floats, but a batch of {batch} [{string.Join(", ", InputShape.Skip(1))}] samples for {Source} needs {needed}",
                 nameof(input));
-        return Run(input, shape).Data;
+        if (OutputShape.Skip(1).Any(d => d < 0)) return Run(input, shape).Data;
+        var output = new float[checked(batch * (int)OutputSize)];
+        RunInto(input, shape, output);
+        return output;
+    }
+
+    /// <summary>
+    /// Runs a batch of <paramref name="batch"/> samples and writes the outputs straight into <paramref name="output"/>
+    /// (batch x <see cref="OutputSize"/> floats): no copy of the input, and ONNX Runtime writes into the caller's memory.
+    /// </summary>
+    public void Run(ReadOnlySpan<float> input, int batch, Span<float> output)
+    {
+        long[] shape = BatchShape(batch);
+        long needed = shape.Aggregate(1L, (a, b) => a * b);
+        if (input.Length != needed)
+            throw new ArgumentException($"the input holds {input.Length} floats, but a batch of {batch} for {Source} needs {needed}", nameof(input));
+        if (OutputShape.Skip(1).Any(d => d < 0))
+            throw new NotSupportedException($"{Source} has symbolic output dimensions besides the batch; call Run(input, shape)");
+        if (output.Length != batch * OutputSize)
+            throw new ArgumentException($"the output holds {output.Length} floats, but {batch} outputs of {Source} take {batch * OutputSize}", nameof(output));
+        RunInto(input, shape, output);
     }
 
     /// <summary>Runs one input tensor of the given shape as is (ONNX Runtime checks it against the model).</summary>
@@ -116,216 +117,176 @@ public sealed unsafe class OnnxSession : IDisposable
         foreach (long d in shape) count *= d;
         if (shape.IsEmpty || count != input.Length)
             throw new ArgumentException($"a tensor of shape [{string.Join(", ", shape.ToArray())}] holds {count} floats, but {input.Length} were given", nameof(input));
-        string described = $"[{string.Join(", ", shape.ToArray())}]";
-
-        OrtApi api = OnnxRuntime.Api;
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-        nint value = 0, output = 0;
-        try
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long[] dims = shape.ToArray();
+        fixed (float* data = input)
         {
-            fixed (float* data = input)
-            fixed (long* dims = shape)
-                api.Check(api.CreateTensorWithDataAsOrtValue(OnnxRuntime.CpuMemoryInfo, data, (nuint)((long)input.Length * sizeof(float)),
-                    dims, (nuint)shape.Length, ElementTypeFloat, &value), $"wrapping the {described} input for {Source}");
-            fixed (float* pinned = input)
-            fixed (byte* inputName = _inputName)
-            fixed (byte* outputName = _outputName)
-            {
-                byte* inputNames = inputName, outputNames = outputName;
-                api.Check(api.Run(_handle.DangerousGetHandle(), 0, &inputNames, &value, 1, &outputNames, 1, &output),
-                    $"running {Source} on an input of shape {described}");
-            }
-            return ReadFloatTensor(api, output);
-        }
-        finally
-        {
-            if (output != 0) api.ReleaseValue(output);
-            if (value != 0) api.ReleaseValue(value);
-            if (added) _handle.DangerousRelease();
+            using OrtValue value = Wrap(data, input.Length, dims);
+            using IDisposableReadOnlyCollection<OrtValue> outputs = Execute(() => _session.Run(_runOptions, _inputNames, [value], _outputNames), dims);
+            OrtValue output = outputs[0];
+            OrtTensorTypeAndShapeInfo info = output.GetTensorTypeAndShape();
+            if (info.ElementDataType != TensorElementType.Float)
+                throw new NotSupportedException($"the output of {Source} holds {info.ElementDataType}, not float");
+            return (output.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
         }
     }
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>
+    /// Ends profiling and returns the profile's path (ONNX Runtime writes it now); null when the session was opened
+    /// without <see cref="OnnxSessionOptions.ProfileOutputPrefix"/>. Later calls, and Dispose, return the same file.
+    /// </summary>
+    public string? EndProfiling()
+    {
+        if (!_profiling) return null;
+        lock (_runOptions)
+        {
+            if (_profileFile is null)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _profileFile = Path.GetFullPath(_session.EndProfiling());
+            }
+            return _profileFile;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        EndProfiling();
+        _disposed = true;
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 
     public override string ToString() => $"ONNX session on {Source} ({ExecutionProvider}): {InputName} [{string.Join(", ", InputShape)}] -> {OutputName} [{string.Join(", ", OutputShape)}]";
 
-    private delegate nint CreateSessionCall(OrtApi api, nint env, nint options, nint* session);
-
-    private static OnnxSession Create(OnnxSessionOptions options, string source, CreateSessionCall create)
+    private long[] BatchShape(int batch)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads);
-        OrtApi api = OnnxRuntime.Api;
-        nint sessionOptions = 0, cudaOptions = 0, session = 0;
-        api.Check(api.CreateSessionOptions(&sessionOptions), "creating ONNX Runtime session options");
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        if (InputShape.Skip(1).Any(d => d < 0))
+            throw new NotSupportedException($"{Source} has symbolic input dimensions besides the batch; call Run(input, shape)");
+        if (InputShape.Count > 0 && InputShape[0] >= 0 && InputShape[0] != batch)
+            throw new ArgumentException($"{Source} takes a fixed batch of {InputShape[0]}, not {batch}", nameof(batch));
+        return [batch, .. InputShape.Skip(1)];
+    }
+
+    private void RunInto(ReadOnlySpan<float> input, long[] shape, Span<float> output)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long[] outputShape = [shape[0], .. OutputShape.Skip(1)];
+        fixed (float* data = input)
+        fixed (float* result = output)
+        {
+            using OrtValue value = Wrap(data, input.Length, shape);
+            using OrtValue target = Wrap(result, output.Length, outputShape);
+            Execute(() => { _session.Run(_runOptions, _inputNames, [value], _outputNames, [target]); return 0; }, shape);
+        }
+    }
+
+    // The OrtValue only borrows the (pinned) memory: it must be disposed before the caller's fixed block ends.
+    private static OrtValue Wrap(float* data, int length, long[] shape) =>
+        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape, (nint)data, (long)length * sizeof(float));
+
+    private T Execute<T>(Func<T> run, long[] shape)
+    {
         try
         {
-            if (options.IntraOpThreads > 0)
-                api.Check(api.SetIntraOpNumThreads(sessionOptions, options.IntraOpThreads), "setting the intra-op thread count");
-            if (options.InterOpThreads > 0)
-                api.Check(api.SetInterOpNumThreads(sessionOptions, options.InterOpThreads), "setting the inter-op thread count");
-            api.Check(api.SetSessionGraphOptimizationLevel(sessionOptions, (int)options.OptimizationLevel), "setting the graph optimisation level");
-            if (options.ExecutionProvider == OnnxExecutionProvider.Cuda) cudaOptions = AppendCuda(api, sessionOptions, options.CudaDeviceId);
-            api.Check(create(api, OnnxRuntime.Env, sessionOptions, &session), $"ONNX Runtime could not load {source}");
+            return run();
         }
-        finally
+        catch (Ort.OnnxRuntimeException e)
         {
-            if (cudaOptions != 0) api.ReleaseCudaProviderOptions(cudaOptions);
-            api.ReleaseSessionOptions(sessionOptions);
+            throw new OnnxRuntimeException($"running {Source} on an input of shape [{string.Join(", ", shape)}]: {e.Message}", e);
         }
-        var handle = new SessionHandle(session);
+    }
+
+    private static OnnxSession Create(OnnxSessionOptions options, string source, Func<SessionOptions, InferenceSession> create)
+    {
+        options.Validate();
+        OnnxRuntime.EnsureEnvironment();
+        InferenceSession session;
+        // ONNX Runtime copies what it needs from the options when the session is made.
+        using (SessionOptions sessionOptions = SessionOptionsFor(options))
+        {
+            try
+            {
+                session = create(sessionOptions);
+            }
+            catch (Ort.OnnxRuntimeException e)
+            {
+                throw new OnnxRuntimeException($"ONNX Runtime could not load {source}: {e.Message}", e);
+            }
+        }
         try
         {
-            return new OnnxSession(handle, source, options.ExecutionProvider);
+            return new OnnxSession(session, source, options);
         }
         catch
         {
-            handle.Dispose();
+            session.Dispose();
             throw;
         }
     }
 
-    private static nint AppendCuda(OrtApi api, nint sessionOptions, int deviceId)
+    private static SessionOptions SessionOptionsFor(OnnxSessionOptions options)
     {
-        const string cuda = "CUDAExecutionProvider";
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = options.InterOpThreads,
+            GraphOptimizationLevel = options.OptimizationLevel switch
+            {
+                GraphOptimizationLevel.Disabled => Ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                GraphOptimizationLevel.Basic => Ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                GraphOptimizationLevel.Extended => Ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => Ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            if (options.ProfileOutputPrefix is { } prefix)
+            {
+                string full = Path.GetFullPath(prefix);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                // In this order: turning profiling on hands ONNX Runtime the prefix set at that moment.
+                sessionOptions.ProfileOutputPathPrefix = full;
+                sessionOptions.EnableProfiling = true;
+            }
+            if (options.ExecutionProvider == OnnxExecutionProvider.Cuda) AppendCuda(sessionOptions, options.CudaDeviceId);
+            return sessionOptions;
+        }
+        catch
+        {
+            sessionOptions.Dispose();
+            throw;
+        }
+    }
+
+    private static void AppendCuda(SessionOptions sessionOptions, int deviceId)
+    {
         IReadOnlyList<string> available = OnnxRuntime.AvailableProviders;
-        if (!available.Contains(cuda))
-            throw new OnnxRuntimeException(OrtErrorCode.EpFail,
-                $"the CUDA execution provider was requested, but ONNX Runtime {OnnxRuntime.Version} at '{OnnxRuntime.LibraryPath}' offers only " +
-                $"{string.Join(", ", available)}; use the CPU provider or a GPU build of ONNX Runtime");
-        nint cudaOptions = 0;
+        if (!available.Contains(OnnxRuntime.CudaProvider))
+            throw new OnnxRuntimeException(
+                $"the CUDA execution provider was requested, but this build of ONNX Runtime {OnnxRuntime.Version} offers only " +
+                $"{string.Join(", ", available)}: build with -p:OnnxRuntimeGpu=true (Microsoft.ML.OnnxRuntime.Gpu.Linux) for GPUs, or use the CPU");
         try
         {
-            api.Check(api.CreateCudaProviderOptions(&cudaOptions), "creating CUDA provider options");
-            fixed (byte* key = "device_id\0"u8)
-            fixed (byte* value = Utf8(deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            {
-                byte* keys = key, values = value;
-                api.Check(api.UpdateCudaProviderOptions(cudaOptions, &keys, &values, 1), $"selecting CUDA device {deviceId}");
-            }
-            api.Check(api.SessionOptionsAppendExecutionProviderCudaV2(sessionOptions, cudaOptions), "adding the CUDA execution provider");
-            return cudaOptions;
+            sessionOptions.AppendExecutionProvider_CUDA(deviceId);
         }
-        catch (OnnxRuntimeException e)
+        catch (Ort.OnnxRuntimeException e)
         {
-            if (cudaOptions != 0) api.ReleaseCudaProviderOptions(cudaOptions);
-            // ONNX Runtime loads its CUDA provider from libonnxruntime_providers_cuda.so (through
-            // libonnxruntime_providers_shared.so) beside the main library; the npm package does not ship them.
-            throw new OnnxRuntimeException(e.Code,
+            // The GPU package loads libonnxruntime_providers_cuda.so here, which needs CUDA 12 and cuDNN 9 on the library path.
+            throw new OnnxRuntimeException(
                 $"the CUDA execution provider was requested but is not usable on GPU {deviceId}: {e.Message} " +
-                $"(it needs libonnxruntime_providers_shared.so and libonnxruntime_providers_cuda.so of ONNX Runtime {OnnxRuntime.Version} " +
-                $"beside '{OnnxRuntime.LibraryPath}', a CUDA 12 driver and cuDNN 9; use the CPU provider otherwise)");
+                "(ONNX Runtime's GPU package needs a CUDA 12 driver, the CUDA 12 runtime libraries and cuDNN 9; use the CPU otherwise)", e);
         }
     }
 
-    private static long[] FloatTensorShape(OrtApi api, nint session, bool input)
+    private static long[] FloatTensorShape(NodeMetadata node, string what)
     {
-        string what = input ? "input" : "output";
-        nint typeInfo;
-        api.Check(input ? api.SessionGetInputTypeInfo(session, 0, &typeInfo) : api.SessionGetOutputTypeInfo(session, 0, &typeInfo),
-            $"reading the model's {what} type");
-        try
-        {
-            nint tensorInfo;
-            api.Check(api.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo), $"reading the model's {what} type");
-            if (tensorInfo == 0) throw new NotSupportedException($"the model's {what} is not a tensor");
-            int elementType;
-            api.Check(api.GetTensorElementType(tensorInfo, &elementType), $"reading the model's {what} element type");
-            if (elementType != ElementTypeFloat)
-                throw new NotSupportedException($"the model's {what} holds ONNX element type {elementType}, not float");
-            return Dimensions(api, tensorInfo);
-        }
-        finally
-        {
-            api.ReleaseTypeInfo(typeInfo);
-        }
-    }
-
-    private static long[] Dimensions(OrtApi api, nint tensorInfo)
-    {
-        nuint rank;
-        api.Check(api.GetDimensionsCount(tensorInfo, &rank), "reading a tensor's rank");
-        var dims = new long[(int)rank];
-        fixed (long* p = dims) api.Check(api.GetDimensions(tensorInfo, p, rank), "reading a tensor's dimensions");
-        return dims;
-    }
-
-    private static (float[] Data, long[] Shape) ReadFloatTensor(OrtApi api, nint value)
-    {
-        nint info;
-        api.Check(api.GetTensorTypeAndShape(value, &info), "reading the output's shape");
-        long[] shape;
-        try
-        {
-            int elementType;
-            api.Check(api.GetTensorElementType(info, &elementType), "reading the output's element type");
-            if (elementType != ElementTypeFloat) throw new NotSupportedException($"the output holds ONNX element type {elementType}, not float");
-            shape = Dimensions(api, info);
-        }
-        finally
-        {
-            api.ReleaseTensorTypeAndShapeInfo(info);
-        }
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        void* data;
-        api.Check(api.GetTensorMutableData(value, &data), "reading the output");
-        var result = new float[count];
-        new ReadOnlySpan<float>(data, checked((int)count)).CopyTo(result);
-        return (result, shape);
-    }
-
-    private static (string Producer, IReadOnlyDictionary<string, string> Metadata) ReadMetadata(OrtApi api, nint session)
-    {
-        nint allocator = OnnxRuntime.DefaultAllocator, metadata;
-        api.Check(api.SessionGetModelMetadata(session, &metadata), "reading the model's metadata");
-        try
-        {
-            byte* producer;
-            api.Check(api.ModelMetadataGetProducerName(metadata, allocator, &producer), "reading the model's producer");
-            string producerName = api.TakeString(allocator, producer);
-
-            byte** keys;
-            long count;
-            api.Check(api.ModelMetadataGetCustomMetadataMapKeys(metadata, allocator, &keys, &count), "reading the model's metadata keys");
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (keys is null) return (producerName, result);
-            try
-            {
-                for (long i = 0; i < count; i++)
-                {
-                    byte* value;
-                    api.Check(api.ModelMetadataLookupCustomMetadataMap(metadata, allocator, keys[i], &value), "reading a metadata value");
-                    string key = Marshal.PtrToStringUTF8((nint)keys[i]) ?? "";
-                    result[key] = api.TakeString(allocator, value);
-                }
-            }
-            finally
-            {
-                for (long i = 0; i < count; i++) api.AllocatorFree(allocator, keys[i]);
-                api.AllocatorFree(allocator, keys);
-            }
-            return (producerName, result);
-        }
-        finally
-        {
-            api.ReleaseModelMetadata(metadata);
-        }
-    }
-
-    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text + "\0");
-
-    /// <summary>Owns the OrtSession*: released once, after the last Run in flight (SafeHandle's reference count).</summary>
-    private sealed class SessionHandle : SafeHandle
-    {
-        public SessionHandle(nint session) : base(0, ownsHandle: true) => SetHandle(session);
-
-        public override bool IsInvalid => handle == 0;
-
-        protected override bool ReleaseHandle()
-        {
-            OnnxRuntime.Api.ReleaseSession(handle);
-            return true;
-        }
+        if (!node.IsTensor) throw new NotSupportedException($"the model's {what} is not a tensor");
+        if (node.ElementDataType != TensorElementType.Float)
+            throw new NotSupportedException($"the model's {what} holds {node.ElementDataType}, not float");
+        return node.Dimensions.Select(d => (long)d).ToArray();
     }
 }

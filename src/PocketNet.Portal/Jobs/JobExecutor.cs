@@ -12,6 +12,7 @@ using PocketNet.Training.Progress;
 using PocketNet.Training.Recognition;
 using PocketNet.Training.Runs;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace PocketNet.Portal.Jobs;
 
@@ -26,6 +27,7 @@ public sealed class JobExecutor(
     ModelStore models,
     BenchmarkRegistry registry,
     TrainingProcesses processes,
+    IOptions<PortalOptions> settings,
     ILogger<JobExecutor> log)
 {
     /// <summary>Share of a training job's progress bar given to training when an evaluation follows.</summary>
@@ -107,7 +109,7 @@ public sealed class JobExecutor(
         JobReporter reporter, CancellationToken cancellation)
     {
         string folder = model.Folder ?? throw new InvalidOperationException($"{model.DisplayName} has no files to evaluate");
-        var evaluation = new EvaluationService(registry);
+        var evaluation = new EvaluationService(registry, onnxOptions: settings.Value.OnnxRuntime.On(Device.Parse(job.Device)));
         string scores = Path.Combine(job.RunFolder!, "scores");
         bool external = model.Origin == ModelOrigin.External;
         using LoadedModel? loaded = external ? null : ModelLoader.Load(folder, null, Device.Parse(job.Device));

@@ -332,6 +332,7 @@ struct pn_reducer {
   int64_t bucket_bytes;
   bool rebuilt = false;
   std::vector<size_t> ready_order;  // the first step's order of ready gradients, for the rebuild
+  at::Tensor inverse_world_size;    // 1 / W, made once: the copy-in multiplies every gradient by it
 
   // Buckets are filled from the last parameter to the first: backward produces gradients roughly in that order,
   // so the first bucket fills (and starts communicating) while earlier layers are still being differentiated.
@@ -349,6 +350,7 @@ struct pn_reducer {
       reversed[k] = params.size() - 1 - k;
     }
     assign(reversed);
+    inverse_world_size = at::scalar_tensor(1.0 / group->size, params[0].options().requires_grad(false));
     for (size_t k = 0; k < params.size(); ++k) {
       auto accumulator = torch::autograd::impl::grad_accumulator(params[k]);
       TORCH_CHECK(accumulator, "parameter ", k, " is not a leaf tensor");
@@ -421,8 +423,10 @@ struct pn_reducer {
     auto& b = buckets[bucket_of[k]];
     const auto& grad = params[k].grad();
     auto slot = b.flat.narrow(0, b.offsets[slot_of[k]], params[k].numel());
+    // Copy and divide by the world size in one pass, while backward still runs (as DDP does), instead of dividing
+    // the whole bucket after its all-reduce, on the critical path.
     if (grad.defined())
-      slot.copy_(grad.reshape({-1}));
+      at::mul_out(slot, grad.reshape({-1}), inverse_world_size);
     else
       slot.zero_();
     ready[k] = true;
@@ -450,7 +454,7 @@ struct pn_reducer {
   }
 
   // After backward: parameters that got no gradient count as zeros, every bucket is awaited, and each
-  // parameter's gradient becomes the average over ranks.
+  // parameter's gradient becomes the average over ranks (each rank's share was divided by the world size on copy-in).
   void finish() {
     std::lock_guard<std::mutex> guard(lock);
     TORCH_CHECK(armed, "the gradient reducer was not armed before backward");
@@ -462,7 +466,6 @@ struct pn_reducer {
       auto& b = buckets[i];
       std::string what = "all_reduce of gradient bucket " + std::to_string(i);
       group->wait(b.work, what.c_str());
-      b.flat.div_(group->size);
       // Each gradient becomes a view of its bucket instead of a copy (DDP's gradient_as_bucket_view): one copy less
       // per parameter per step. The optimiser's zero_grad drops the views (set_to_none), and the next backward's
       // gradients are copied into the bucket again before it is reused.

@@ -42,6 +42,11 @@ public sealed class PortalOptions
     /// <summary>Largest accepted upload of an external ONNX model, in MiB.</summary>
     public int MaxUploadMegabytes { get; set; } = 256;
 
+    public const int DefaultMaxEmbedding = 512;
+
+    /// <summary>The longest embedding an uploaded ONNX model may output (the recognition challenge's 512 by default).</summary>
+    public int MaxEmbedding { get; set; } = DefaultMaxEmbedding;
+
     /// <summary>Training sets offered by the new-run form, besides SynthFaces (which is always offered when generated).</summary>
     public List<TrainingSetOption> TrainingSets { get; set; } = [];
 

@@ -63,6 +63,7 @@ public sealed class UploadTests(UploadTests.Portal portal) : IClassFixture<Uploa
         Assert.Equal(32, model.EmbeddingSize);
         Assert.True(model.Downloadable);
         Assert.Empty(model.Results);
+        Assert.Contains("latency at upload", model.Source); // timed on this host once it passed the submission checks
 
         using var folder = new TempDirectory();
         string copy = Path.Combine(folder.Path, "tiny.onnx");
@@ -165,11 +166,12 @@ public sealed class UploadTests(UploadTests.Portal portal) : IClassFixture<Uploa
 
     private static readonly Dictionary<string, (Func<byte[]> Bytes, string FileName, HttpStatusCode Status, string[] Mentions)> BadUploadCases = new()
     {
-        ["random bytes"] = (() => Noise(50_000), "random.onnx", HttpStatusCode.BadRequest, ["random.onnx", "not a usable face model"]),
-        ["a truncated model"] = (() => TinyOnnx.FaceModel[..(TinyOnnx.FaceModel.Length / 2)], "truncated.onnx", HttpStatusCode.BadRequest, ["truncated.onnx", "not a usable face model"]),
+        ["random bytes"] = (() => Noise(50_000), "random.onnx", HttpStatusCode.BadRequest, ["random.onnx", "is refused", "not an ONNX model"]),
+        ["a truncated model"] = (() => TinyOnnx.FaceModel[..(TinyOnnx.FaceModel.Length / 2)], "truncated.onnx", HttpStatusCode.BadRequest, ["truncated.onnx", "is refused", "not an ONNX model"]),
         ["a 64x64 input"] = (() => TinyOnnx.Crafted([null, 3, 64, 64], [null, 3]), "small-input.onnx", HttpStatusCode.BadRequest, ["small-input.onnx", "input", "64", "112"]),
         ["a grey-scale input"] = (() => TinyOnnx.Crafted([null, 1, 112, 112], [null, 1]), "grey.onnx", HttpStatusCode.BadRequest, ["grey.onnx", "input", "[N, 3, 112, 112]"]),
         ["an output that is no embedding"] = (() => TinyOnnx.Crafted([null, 3, 112, 112], [null, 3, 1, 1]), "no-embedding.onnx", HttpStatusCode.BadRequest, ["no-embedding.onnx", "output", "[N, E]"]),
+        ["a fixed batch"] = (() => TinyOnnx.Crafted([1, 3, 112, 112], [1, 3]), "fixed.onnx", HttpStatusCode.BadRequest, ["fixed.onnx", "dynamic batch", "fixed at 1"]),
         ["an empty file"] = (() => [], "empty.onnx", HttpStatusCode.BadRequest, ["empty.onnx", "empty"]),
         ["a file that is not .onnx"] = (() => TinyOnnx.FaceModel, "model.pt", HttpStatusCode.BadRequest, ["model.pt", ".onnx"]),
         ["a file over the limit"] = (() => Noise(3 * 1024 * 1024), "huge.onnx", HttpStatusCode.RequestEntityTooLarge, ["limit", "2 MiB", "Portal:MaxUploadMegabytes"]),

@@ -15,15 +15,17 @@ public static class LatencyBenchmark
     public const int ThroughputBatch = 64;
     private const int WarmUp = 5;
 
+    /// <param name="batchRuns">Timed passes at batch 64; by default a sixth of <paramref name="runs"/> (at least 3), 0 to skip throughput.</param>
     public static LatencyReport Measure(IEmbeddingModel model, string name, string runtime, int threads, int runs = 30,
-        CancellationToken cancellation = default)
+        int? batchRuns = null, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 3);
-        float[] images = Noise(ThroughputBatch * 3 * ImageSize * ImageSize);
+        // The batch of 64 costs 64 times more per pass: fewer passes give as steady a median.
+        int throughputRuns = batchRuns ?? Math.Max(3, runs / 6);
+        float[] images = Noise((throughputRuns > 0 ? ThroughputBatch : 1) * 3 * ImageSize * ImageSize);
         var embeddings = new float[ThroughputBatch * model.Dimension];
         double single = MedianSeconds(model, images, 1, embeddings, runs, cancellation);
-        // The batch of 64 costs 64 times more per pass: fewer passes give as steady a median.
-        double batch = MedianSeconds(model, images, ThroughputBatch, embeddings, Math.Max(3, runs / 6), cancellation);
+        double? batch = throughputRuns > 0 ? MedianSeconds(model, images, ThroughputBatch, embeddings, Math.Max(3, throughputRuns), cancellation) : null;
         return new LatencyReport(name, runtime, threads, HostDescription.CpuName(), single * 1000, ThroughputBatch / batch, ThroughputBatch,
             runs, DateTimeOffset.UtcNow);
     }

@@ -10,7 +10,7 @@ public sealed record LatencyReport(
     int Threads,
     string Cpu,
     double MillisecondsPerImage,
-    double ImagesPerSecond,
+    double? ImagesPerSecond,
     int Batch,
     int WarmRuns,
     DateTimeOffset MeasuredAt);

@@ -54,7 +54,7 @@ public sealed class LatencyCommand : ICommand
         }
         output.WriteLine($"{report.Model} on {report.Runtime}, {report.Threads} thread(s), {report.Cpu}");
         output.WriteLine($"  batch 1:  {report.MillisecondsPerImage:F2} ms per image (median of {report.WarmRuns} warm runs)");
-        output.WriteLine($"  batch {report.Batch}: {report.ImagesPerSecond:F1} images/s");
+        if (report.ImagesPerSecond is { } throughput) output.WriteLine($"  batch {report.Batch}: {throughput:F1} images/s");
         return 0;
     }
 

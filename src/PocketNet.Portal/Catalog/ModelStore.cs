@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using PocketNet.Application.Evaluation;
+using PocketNet.Application.Latency;
 using PocketNet.Application.Models;
 using PocketNet.Models.Registry;
 using PocketNet.Onnx.Analysis;
@@ -98,19 +100,15 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
     /// Checks an uploaded or given .onnx file (a face model: [N, 3, 112, 112] in, [N, E] out), reads its size from
     /// the graph and records it as an external model; the file is moved (uploads) or copied into the store.
     /// </summary>
-    public async Task<ModelRecord> RegisterExternalAsync(string onnxPath, string displayName, bool move, CancellationToken cancellation)
+    public async Task<ModelRecord> RegisterExternalAsync(string onnxPath, string displayName, bool move, CancellationToken cancellation,
+        string? fileName = null, long maxBytes = long.MaxValue, int maxEmbedding = PortalOptions.DefaultMaxEmbedding)
     {
         string full = Path.GetFullPath(onnxPath);
+        // The challenge's submission rules, every one checked and every failed one named in the refusal.
+        SubmissionReport checks = await Task.Run(() => SubmissionChecks.Check(full, fileName ?? Path.GetFileName(full), maxBytes, maxEmbedding), cancellation);
+        if (!checks.Accepted) throw new InvalidDataException(checks.Refusal);
         int embedding;
-        try
-        {
-            using OnnxEmbeddingModel model = OnnxEmbeddingModel.Open(full);
-            embedding = model.Dimension;
-        }
-        catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or InvalidDataException)
-        {
-            throw new InvalidDataException($"{Path.GetFileName(full)} is not a usable face model: {e.Message}", e);
-        }
+        using (OnnxEmbeddingModel model = OnnxEmbeddingModel.Open(full)) embedding = model.Dimension;
         OnnxModelComplexity size = OnnxGraphAnalysis.Analyze(full);
         string name = UniqueName(Slug(displayName));
         string folder = paths.ModelFolder(name);
@@ -129,9 +127,9 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             MegaFlops = size.MegaFlops,
             Folder = folder,
             CreatedAt = DateTime.UtcNow,
-            Source = size.UnknownOperators.Count > 0
+            Source = (size.UnknownOperators.Count > 0
                 ? $"external ONNX model; FLOPs unknown (operators {string.Join(", ", size.UnknownOperators)})"
-                : "external ONNX model; parameters and FLOPs read from the graph",
+                : "external ONNX model; parameters and FLOPs read from the graph") + UploadLatency(checks.Latency),
         };
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         db.Models.Add(record);
@@ -182,6 +180,10 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             Directory.Delete(model.Folder, recursive: true);
         return true;
     }
+
+    /// <summary>The latency measured when the upload passed its checks, as the model's provenance records it.</summary>
+    private static string UploadLatency(LatencyReport? latency) => latency is null ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; latency at upload {latency.MillisecondsPerImage:F2} ms per image at batch 1 (ONNX Runtime, {latency.Threads} threads, {latency.Cpu})");
 
     private void ExportOnnx(string folder, ModelConfig config)
     {

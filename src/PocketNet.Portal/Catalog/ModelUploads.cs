@@ -42,7 +42,7 @@ public sealed class ModelUploads(ModelStore store, ModelZipImport zipImport, Por
     /// <summary>An external ONNX face model.</summary>
     public Task<ModelRecord> ReceiveAsync(HttpRequest request, CancellationToken cancellation) =>
         ReceiveAsync(request, new FileKind("upload", ".onnx", "an .onnx file", "the .onnx model"),
-            (path, _, name) => store.RegisterExternalAsync(path, name, move: true, cancellation), cancellation);
+            (path, fileName, name) => store.RegisterExternalAsync(path, name, move: true, cancellation, fileName, Limit, options.Value.MaxEmbedding), cancellation);
 
     /// <summary>A model zip as the portal writes them; what it unpacks to is bounded by the same limit.</summary>
     public Task<ModelRecord> ReceiveZipAsync(HttpRequest request, CancellationToken cancellation) =>

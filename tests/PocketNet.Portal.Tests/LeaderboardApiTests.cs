@@ -91,7 +91,7 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         List<string[]> rows = Csv.Parse(await response.Content.ReadAsStringAsync());
         string[] header = rows[0];
-        Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "training_mode", "training_data", "synthetic_training"], header[..10]);
+        Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training"], header[..12]);
         Assert.Contains("lfw accuracy (%)", header);
         Assert.Contains("ijbc TAR@FAR=1e-4 (%)", header);
         Assert.Contains("megaface rank-1 (%)", header);
@@ -100,7 +100,8 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
         Assert.Equal("99.58", paper[Array.IndexOf(header, "lfw accuracy (%)")]);
         Assert.Equal("89.63", paper[Array.IndexOf(header, "cplfw accuracy (%)")]);
         Assert.Equal("587.11", paper[5]);
-        Assert.Equal("no", paper[9]);
+        Assert.Equal("no", paper[11]);
+        Assert.Equal("", paper[7]); // a published row has no latency on this host
         Assert.DoesNotContain(rows, r => r[1] == trained.Model.Name);
     }
 
@@ -110,7 +111,10 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
         string csv = await trained.Admin.GetStringAsync("/api/leaderboard?scope=synthetic&format=csv");
         List<string[]> rows = Csv.Parse(csv);
         string[] row = rows.Single(r => r[1] == trained.Model.Name);
-        Assert.Equal("yes", row[9]);
+        Assert.Equal("yes", row[11]);
+        // timed on this host when it was registered (ONNX Runtime, batch 1), with the CPU named
+        Assert.True(double.Parse(row[7], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Contains("ONNX Runtime", row[8]);
         // A network trained here has both costs, MACs about half its FLOPs (convolutions and linear layers only).
         double flops = double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture), macs = double.Parse(row[6], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(macs / flops, 0.3, 0.5);

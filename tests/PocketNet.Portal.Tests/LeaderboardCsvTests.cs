@@ -24,7 +24,7 @@ public sealed class LeaderboardCsvTests
     public void The_header_names_every_column_with_its_unit()
     {
         string[] header = Write()[0];
-        Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "training_mode", "training_data", "synthetic_training",
+        Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training",
             "lfw accuracy (%)", "ijbc TAR@FAR=1e-4 (%)", "megaface rank-1 (%)", "other_metrics"], header);
     }
 
@@ -32,9 +32,9 @@ public sealed class LeaderboardCsvTests
     public void Results_are_written_in_percent_rounded_to_four_decimals()
     {
         string[] row = Write(Row("PocketNetS-128", cells: [("lfw", 0.995), ("ijbc", 0.123456789), ("megaface", 1.0)]))[1];
-        Assert.Equal("99.5", row[10]);
-        Assert.Equal("12.3457", row[11]);
-        Assert.Equal("100", row[12]);
+        Assert.Equal("99.5", row[12]);
+        Assert.Equal("12.3457", row[13]);
+        Assert.Equal("100", row[14]);
     }
 
     [Fact]
@@ -47,9 +47,9 @@ public sealed class LeaderboardCsvTests
         };
         var row = new LeaderboardRow(1, "paper", "paper", ModelOrigin.Published, "PocketNet", 925_632, 587.11, null, null, false, "a paper", cells);
         string[] written = Write(row)[1];
-        Assert.Equal("99.58", written[10]);
-        Assert.Equal("", written[12]);
-        Assert.Equal("megaface: 92.23 % (TAR at FAR=1e-6, verification)", written[13]);
+        Assert.Equal("99.58", written[12]);
+        Assert.Equal("", written[14]);
+        Assert.Equal("megaface: 92.23 % (TAR at FAR=1e-6, verification)", written[15]);
     }
 
     [Fact]
@@ -58,7 +58,8 @@ public sealed class LeaderboardCsvTests
         string[] row = Write(Row("no numbers", megaFlops: null))[1];
         Assert.Equal("", row[5]);
         Assert.Equal("", row[6]); // MACs unknown too
-        Assert.Equal(["", "", "", ""], row[10..]);
+        Assert.Equal("", row[7]); // and no latency measured
+        Assert.Equal(["", "", "", ""], row[12..]);
     }
 
     [Theory]
@@ -91,7 +92,7 @@ public sealed class LeaderboardCsvTests
             CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
             string[] row = Write(Row("PocketNetS-128", cells: [("lfw", 0.9548)]))[1];
             Assert.Equal("587.11", row[5]);
-            Assert.Equal("95.48", row[10]);
+            Assert.Equal("95.48", row[12]);
             Assert.Equal("925632", row[4]);
         }
         finally

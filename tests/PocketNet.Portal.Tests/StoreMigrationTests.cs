@@ -23,7 +23,7 @@ public sealed class StoreMigrationTests
         using (PortalDbContext db = store.CreateDbContext())
         {
             Assert.Empty(db.Database.GetAppliedMigrations());
-            Assert.Equal(["20261122050000_InitialStore", "20261206030000_JobEngine", "20261206060000_PublishedNotes", "20261206070000_MegaMacs"], db.Database.GetPendingMigrations());
+            Assert.Equal(["20261122050000_InitialStore", "20261206030000_JobEngine", "20261206060000_PublishedNotes", "20261206070000_ModelCosts"], db.Database.GetPendingMigrations());
             db.Database.Migrate();
             Assert.Empty(db.Database.GetPendingMigrations());
         }

@@ -8,7 +8,7 @@ public static class LeaderboardApi
     public static void MapLeaderboardApi(this IEndpointRouteBuilder api)
     {
         api.MapGet("/leaderboard", GetAsync).WithTags("Leaderboard")
-            .WithSummary("Models x benchmarks (fractions); scope=real|synthetic, sort=BENCHMARK|parameters|flops|macs|name|mode|data, desc, filter, reference, format=json|csv");
+            .WithSummary("Models x benchmarks (fractions); scope=real|synthetic, sort=BENCHMARK|parameters|flops|macs|latency|name|mode|data, desc, filter, reference, format=json|csv");
     }
 
     private static async Task<IResult> GetAsync(LeaderboardService leaderboard, string? scope, string? sort, bool? desc, string? filter,

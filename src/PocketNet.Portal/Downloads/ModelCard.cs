@@ -25,6 +25,8 @@ public static class ModelCard
         card.AppendLine(Invariant, $"- Parameters: {model.Parameters.ToString("N0", Invariant)} ({model.Parameters / 1e6:F2} M)");
         card.AppendLine(Invariant, $"- FLOPs: {(model.MegaFlops is double f ? string.Create(Invariant, $"{f:F2} MFLOPs per 112x112 image") : "unknown")}");
         card.AppendLine(Invariant, $"- MACs: {(model.MegaMacs is double m ? string.Create(Invariant, $"{m:F2} million multiply-accumulates per 112x112 image") : "unknown")}");
+        if (model.LatencyMilliseconds is double ms)
+            card.AppendLine(Invariant, $"- Latency: {ms:F2} ms per image at batch 1 (median of warm runs) on {model.LatencyHost}");
         card.AppendLine(Invariant, $"- Origin: {model.Origin}{(model.Source is null ? "" : $" ({model.Source})")}");
         if (model.TrainingMode is not null) card.AppendLine(Invariant, $"- Training: {model.TrainingMode} on {model.TrainingData}");
         card.AppendLine(Invariant, $"- Training data: {(model.SyntheticTraining ? "**SYNTHETIC** (SynthFaces demo data; not a face-recognition model for real faces)" : model.TrainingData ?? "unknown")}");

@@ -14,7 +14,7 @@ public static class LeaderboardCsv
     public static string Write(LeaderboardTable table)
     {
         var text = new StringBuilder();
-        var header = new List<string> { "model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "training_mode", "training_data", "synthetic_training" };
+        var header = new List<string> { "model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training" };
         foreach (LeaderboardColumn column in table.Columns)
             header.Add($"{column.Benchmark} {Application.Evaluation.HeadlineMetrics.Short(column.Protocol)} (%)");
         header.Add("other_metrics");
@@ -24,7 +24,7 @@ public static class LeaderboardCsv
             var cells = new List<string>
             {
                 Text(row.DisplayName), Text(row.Name), row.IsReference ? "published (reference)" : row.Origin.ToString().ToLowerInvariant(), Text(row.Architecture),
-                row.Parameters.ToString(CultureInfo.InvariantCulture), Number(row.MegaFlops), Number(row.MegaMacs), Text(row.TrainingMode ?? ""), Text(row.TrainingData ?? ""),
+                row.Parameters.ToString(CultureInfo.InvariantCulture), Number(row.MegaFlops), Number(row.MegaMacs), Number(row.LatencyMilliseconds), Text(row.LatencyHost ?? ""), Text(row.TrainingMode ?? ""), Text(row.TrainingData ?? ""),
                 row.SyntheticTraining ? "yes" : "no",
             };
             var others = new List<string>();

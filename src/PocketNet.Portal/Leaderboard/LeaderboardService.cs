@@ -12,7 +12,7 @@ namespace PocketNet.Portal.Leaderboard;
 public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store, BenchmarkRegistry registry)
 {
     /// <summary>Sort keys besides the benchmark names: the model's name, size and training.</summary>
-    public static IReadOnlyList<string> FieldSortKeys { get; } = ["name", "parameters", "flops", "macs", "mode", "data"];
+    public static IReadOnlyList<string> FieldSortKeys { get; } = ["name", "parameters", "flops", "macs", "latency", "mode", "data"];
 
     public IReadOnlyList<LeaderboardColumn> Columns(LeaderboardScope scope) =>
         registry.Benchmarks
@@ -38,7 +38,7 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
             .Where(m => query.IncludeReference || m.Origin != ModelOrigin.Published)
             .Select(m => new LeaderboardRow(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.Parameters, m.MegaFlops,
                 m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Source,
-                newest[m.Id].ToDictionary(r => r.Benchmark, r => Cell(r, protocols)), m.SourceUrl, m.Note, m.MegaMacs))
+                newest[m.Id].ToDictionary(r => r.Benchmark, r => Cell(r, protocols)), m.SourceUrl, m.Note, m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost))
             .Where(r => Matches(r, query.Filter));
         return new LeaderboardTable(query.Scope, columns, Sort(rows, query).ToList());
     }
@@ -73,6 +73,7 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
             "parameters" => By(rows, r => r.Parameters, query.Descending),
             "flops" => By(rows, r => r.MegaFlops, query.Descending),
             "macs" => By(rows, r => r.MegaMacs, query.Descending),
+            "latency" => By(rows, r => r.LatencyMilliseconds, query.Descending),
             "mode" => ByText(rows, r => r.TrainingMode, query.Descending),
             "data" => ByText(rows, r => r.TrainingData, query.Descending),
             _ => By(rows, r => r.Cells.TryGetValue(sort, out var c) ? c.Value : (double?)null, query.Descending),

@@ -29,7 +29,9 @@ public sealed record LeaderboardRow(
     IReadOnlyDictionary<string, LeaderboardCell> Cells,
     string? SourceUrl = null,
     string? Note = null,
-    double? MegaMacs = null)
+    double? MegaMacs = null,
+    double? LatencyMilliseconds = null,
+    string? LatencyHost = null)
 {
     /// <summary>True for the paper's numbers (no weights behind them).</summary>
     public bool IsReference => Origin == ModelOrigin.Published;

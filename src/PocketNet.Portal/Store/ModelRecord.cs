@@ -30,6 +30,12 @@ public sealed class ModelRecord
     /// <summary>Millions of multiply-accumulates (convolutions and linear layers) of one 112x112 image; null when unknown.</summary>
     public double? MegaMacs { get; set; }
 
+    /// <summary>Milliseconds per image at batch 1 (median of warm runs, ONNX Runtime) on the host that registered the model; null when not measured.</summary>
+    public double? LatencyMilliseconds { get; set; }
+
+    /// <summary>The CPU the latency was measured on (latency compares only within one host).</summary>
+    public string? LatencyHost { get; set; }
+
     /// <summary>ArcFace, CosFace, Distillation, MultiStepDistillation, or free text for external models.</summary>
     public string? TrainingMode { get; set; }
 

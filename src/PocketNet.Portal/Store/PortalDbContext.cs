@@ -39,6 +39,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             m.ToTable("Models");
             m.Property(x => x.Name).HasMaxLength(120);
             m.Property(x => x.DisplayName).HasMaxLength(200);
+            m.Property(x => x.LatencyHost).HasMaxLength(200);
             m.Property(x => x.Origin).HasConversion<string>().HasMaxLength(32);
             m.Property(x => x.Architecture).HasMaxLength(64);
             m.Property(x => x.SourceUrl).HasMaxLength(400);

@@ -10,6 +10,7 @@ public enum TradeOffAxis
     Parameters,
     Flops,
     Macs,
+    Latency,
 }
 
 /// <summary>A model on the chart: where it sits and what its hover says.</summary>
@@ -48,6 +49,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
             {
                 TradeOffAxis.Parameters => row.MegaParameters,
                 TradeOffAxis.Macs => row.MegaMacs,
+                TradeOffAxis.Latency => row.LatencyMilliseconds,
                 _ => row.MegaFlops,
             };
             // A log axis has no place for a model of unknown or zero size; the page says how many were left out.
@@ -158,6 +160,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
             $"parameters: {Format.Parameters(row.Parameters)}",
             $"FLOPs: {Format.MegaFlops(row.MegaFlops)}",
             $"MACs: {Format.MegaMacs(row.MegaMacs)}",
+            $"latency: {Format.Milliseconds(row.LatencyMilliseconds)}",
             $"training: {Escape(ResultFormat.Mode(row.TrainingMode))} on {Escape(data)}",
             row.IsReference ? "no weights: the paper's number" : "click to open the model");
     }
@@ -169,6 +172,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
     {
         TradeOffAxis.Parameters => "parameters (millions, log scale)",
         TradeOffAxis.Macs => "MMACs of one 112×112 image (log scale)",
+        TradeOffAxis.Latency => "ms per image at batch 1 on its host (log scale)",
         _ => "MFLOPs of one 112×112 image (log scale)",
     };
 }

@@ -26,6 +26,10 @@ public static class Format
     public static string MegaFlops(double? megaFlops) =>
         megaFlops is double m ? m.ToString("F2", CultureInfo.InvariantCulture) + " MFLOPs" : "–";
 
+    /// <summary>Milliseconds per image: "11.35 ms".</summary>
+    public static string Milliseconds(double? milliseconds) =>
+        milliseconds is double m ? m.ToString("F2", CultureInfo.InvariantCulture) + " ms" : "–";
+
     /// <summary>Millions of multiply-accumulates: "283.54 MMACs".</summary>
     public static string MegaMacs(double? megaMacs) =>
         megaMacs is double m ? m.ToString("F2", CultureInfo.InvariantCulture) + " MMACs" : "–";

@@ -60,6 +60,8 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<int?>("JobId");
             b.Property<double?>("MegaFlops");
             b.Property<double?>("MegaMacs");
+            b.Property<string>("LatencyHost").HasMaxLength(200);
+            b.Property<double?>("LatencyMilliseconds");
             b.Property<string>("Name").IsRequired().HasMaxLength(120);
             b.Property<string>("Note");
             b.Property<string>("Origin").IsRequired().HasMaxLength(32);

@@ -44,19 +44,9 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         if (runtime == EvaluationRuntime.Libtorch)
             return Report(Run(new TorchEmbeddingModel(model.Network), entries, dumpFolder, observer, cancellation));
 
-        string folder = Path.Combine(Path.GetTempPath(), "pocketnet-eval-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            string onnx = Path.Combine(folder, "model.onnx");
-            observer?.Report(new RunMessage("exporting the model to ONNX for ONNX Runtime"));
-            OnnxExporter.Export(model.Network, model.Config, onnx);
-            using OnnxEmbeddingModel embedder = OnnxEmbeddingModel.Open(onnx, _onnx);
-            return Report(RunOnnx(embedder, entries, dumpFolder, observer, cancellation));
-        }
-        finally
-        {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
+        observer?.Report(new RunMessage("exporting the model to ONNX for ONNX Runtime"));
+        using OnnxEmbeddingModel embedder = ExportedOnnxModel.Open(model, _onnx);
+        return Report(RunOnnx(embedder, entries, dumpFolder, observer, cancellation));
     }
 
     /// <summary>

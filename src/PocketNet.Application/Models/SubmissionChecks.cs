@@ -7,8 +7,8 @@ namespace PocketNet.Application.Models;
 /// <summary>One rule of the submission checks, and what the file showed against it.</summary>
 public sealed record SubmissionRule(string Rule, bool Passed, string Finding);
 
-/// <summary>Every rule's verdict on an uploaded model, and its latency on this host when every rule passed.</summary>
-public sealed record SubmissionReport(string File, IReadOnlyList<SubmissionRule> Rules, LatencyReport? Latency)
+/// <summary>Every rule's verdict on an uploaded model; when every rule passed, its embedding length and its latency on this host.</summary>
+public sealed record SubmissionReport(string File, IReadOnlyList<SubmissionRule> Rules, LatencyReport? Latency, int? EmbeddingSize = null)
 {
     public bool Accepted => Rules.All(r => r.Passed);
 
@@ -54,7 +54,7 @@ public static class SubmissionChecks
             LatencyReport? latency = rules.All(r => r.Passed)
                 ? LatencyBenchmark.Measure(model, displayFile, "onnx", Environment.ProcessorCount, latencyRuns, batchRuns: 0)
                 : null;
-            return new SubmissionReport(displayFile, rules, latency);
+            return new SubmissionReport(displayFile, rules, latency, model.Dimension);
         }
         catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or InvalidDataException)
         {

@@ -3,7 +3,6 @@ using PocketNet.Application.Latency;
 using PocketNet.Application.Models;
 using PocketNet.Evaluation;
 using PocketNet.Models.Registry;
-using PocketNet.Onnx.Export;
 using PocketNet.Onnx.Runtime;
 using PocketNet.Torch;
 using PocketNet.Training.Progress;
@@ -77,17 +76,8 @@ public sealed class LatencyCommand : ICommand
                 Engine.Threads = before;
             }
         }
-        string folder = Directory.CreateTempSubdirectory("pocketnet-latency-").FullName;
-        try
-        {
-            string onnx = Path.Combine(folder, "model.onnx");
-            OnnxExporter.Export(loaded.Network, loaded.Config, onnx);
-            return OnOnnx(onnx, name, threads, runs);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using OnnxEmbeddingModel embedder = ExportedOnnxModel.Open(loaded, OnnxOptions(threads));
+        return LatencyBenchmark.Measure(embedder, name, "onnx", threads, runs);
     }
 
     private static LoadedModel Initialised(string name, int? embedding)
@@ -98,7 +88,9 @@ public sealed class LatencyCommand : ICommand
 
     private static LatencyReport OnOnnx(string path, string name, int threads, int runs)
     {
-        using OnnxEmbeddingModel embedder = OnnxEmbeddingModel.Open(path, new OnnxSessionOptions { IntraOpThreads = threads });
+        using OnnxEmbeddingModel embedder = OnnxEmbeddingModel.Open(path, OnnxOptions(threads));
         return LatencyBenchmark.Measure(embedder, name, "onnx", threads, runs);
     }
+
+    private static OnnxSessionOptions OnnxOptions(int threads) => new() { IntraOpThreads = threads };
 }

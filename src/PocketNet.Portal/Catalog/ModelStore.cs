@@ -108,8 +108,6 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         // The challenge's submission rules, every one checked and every failed one named in the refusal.
         SubmissionReport checks = await Task.Run(() => SubmissionChecks.Check(full, fileName ?? Path.GetFileName(full), maxBytes, maxEmbedding), cancellation);
         if (!checks.Accepted) throw new InvalidDataException(checks.Refusal);
-        int embedding;
-        using (OnnxEmbeddingModel model = OnnxEmbeddingModel.Open(full)) embedding = model.Dimension;
         OnnxModelComplexity size = OnnxGraphAnalysis.Analyze(full);
         string name = UniqueName(Slug(displayName));
         string folder = paths.ModelFolder(name);
@@ -123,7 +121,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             DisplayName = displayName,
             Origin = ModelOrigin.External,
             Architecture = "ONNX",
-            EmbeddingSize = embedding,
+            EmbeddingSize = checks.EmbeddingSize!.Value,
             Parameters = size.Parameters,
             MegaFlops = size.MegaFlops,
             Folder = folder,

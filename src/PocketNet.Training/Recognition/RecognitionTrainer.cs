@@ -163,34 +163,31 @@ public sealed class RecognitionTrainer(
             features = backbone.Forward(images);
         Tensor embeddings = Functional.Normalize(features.DType is ScalarType.BFloat16 or ScalarType.Float16 ? features.To(ScalarType.Float32) : features);
         var (ce, loss) = ClassificationLoss(embeddings, head, batch.Labels, globalStep);
-        var losses = new Dictionary<string, double>();
+        Tensor? kd = null;
         if (teacher is not null)
         {
             Tensor target;
             using (Engine.NoGrad()) target = Functional.Normalize(teacher.Forward(images));
-            Tensor kd = Functional.MseLoss(embeddings, target) * options.DistillationWeight;
+            kd = Functional.MseLoss(embeddings, target) * options.DistillationWeight;
             loss = loss + kd;
-            losses["kd"] = kd.Item();
         }
         _parallel?.BeforeBackward();
         (_scaler?.ScaleLoss(loss) ?? loss).Backward();
         _parallel?.AfterBackward(); // gradients are the average over ranks from here on (clipping sees the global gradient)
-        if (_scaler is not null && !UnscaledGradientsFinite(backbone, head))
+        if (_scaler is null || UnscaledGradientsFinite(backbone, head))
         {
-            backboneOptimizer.ZeroGrad();
-            headOptimizer.ZeroGrad();
-            _skippedSteps++;
-            losses["ce"] = ce;
-            losses["total"] = ce + losses.GetValueOrDefault("kd");
-            return losses;
+            if (options.GradientClip is { } clip) GradientClipping.ClipGradNorm(backbone.Parameters(), clip);
+            backboneOptimizer.Step();
+            headOptimizer.Step();
         }
-        if (options.GradientClip is { } clip) GradientClipping.ClipGradNorm(backbone.Parameters(), clip);
-        backboneOptimizer.Step();
-        headOptimizer.Step();
+        else _skippedSteps++; // fp16 overflow: no step, the scale was halved
         backboneOptimizer.ZeroGrad();
         headOptimizer.ZeroGrad();
-        losses["ce"] = ce;
-        losses["total"] = ce + losses.GetValueOrDefault("kd");
+        // Read after the step, so that on a GPU reading the losses does not stall the work queued before it.
+        // (Partial FC back-propagates a surrogate, so the total is the sum of the reported parts, not loss.Item().)
+        var losses = new Dictionary<string, double> { ["ce"] = ce.Item() };
+        if (kd is not null) losses["kd"] = kd.Item();
+        losses["total"] = losses.Values.Sum();
         return losses;
     }
 
@@ -215,18 +212,18 @@ public sealed class RecognitionTrainer(
     }
 
     /// <summary>
-    /// The cross-entropy of the margin head, and what to back-propagate for it: the loss itself, or with Partial FC
-    /// (whose head has already taken its own gradient) the surrogate Σ embeddings·g, whose gradient is g.
+    /// The cross-entropy of the margin head to report, and what to back-propagate for it: the loss itself, or with
+    /// Partial FC (whose head has already taken its own gradient) the surrogate Σ embeddings·g, whose gradient is g.
     /// </summary>
-    private (double Value, Tensor Loss) ClassificationLoss(Tensor embeddings, MarginHead head, Tensor labels, long globalStep)
+    private (Tensor Reported, Tensor Loss) ClassificationLoss(Tensor embeddings, MarginHead head, Tensor labels, long globalStep)
     {
         if (_partialFc is null)
         {
             Tensor ce = Functional.CrossEntropy(head.Forward(embeddings, labels), labels);
-            return (ce.Item(), ce);
+            return (ce, ce);
         }
         PartialFcStep step = _partialFc.Step(embeddings, labels, globalStep);
-        return (step.Loss, (embeddings * step.EmbeddingGradient).Sum());
+        return (Tensors.Scalar(step.Loss, ScalarType.Float64), (embeddings * step.EmbeddingGradient).Sum());
     }
 
     private StepProgress Progress(int epoch, int step, BatchLoader loader, long globalStep, long totalSteps,

@@ -35,6 +35,13 @@ awk '
   END { if (seen) printf "tests: %d passed, %d failed, %d skipped\n", p, f, s;
         else print "tests: the runner printed no totals" }
 ' "$log"
+# The runner prints a failure's message far up the log; repeat each one (name, message, first
+# stack lines) next to the totals, where a CI log that keeps only the tail still shows it.
+awk '
+  /^[ \t]+Failed [A-Za-z_].*\[[<0-9. ]+[a-z]+\][ \t]*$/ { show = 1; lines = 0; print "failed:" }
+  show && lines < 24 { print; lines++ }
+  show && /^[ \t]+Standard Output Messages:/ { show = 0 }
+' "$log"
 rm -f "$log"
 
 if [ "$status" -ne 0 ]; then

@@ -82,6 +82,21 @@ public sealed class OnnxEvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void GhostFaceNets_same_padding_and_hard_sigmoid_keep_the_graph_analysable()
+    {
+        ModelConfig config = ModelRegistry.Resolve("ghostfacenet-v1-1.3-2");
+        using Module<Tensor, Tensor> network = TestNetworks.Build(config);
+        string path = Path.Combine(_folder.Path, "ghost.onnx");
+        OnnxExporter.Export(network, config, path, new OnnxExportOptions { FoldBatchNorm = false });
+        OnnxModelComplexity size = OnnxGraphAnalysis.Analyze(path);
+        Assert.Empty(size.UnknownOperators);
+        // The graph's FLOPs are the engine's plus the squeeze-excitations' global pools (a functional pool in the engine,
+        // uncounted there, a GlobalAveragePool node here).
+        Assert.True(size.Flops > FlopCounter.Count(network), $"graph {size.Flops} FLOPs, engine {FlopCounter.Count(network)}");
+        Assert.Equal([-1L, 3, 112, 112], size.InputShape);
+    }
+
+    [Fact]
     public void A_model_with_another_input_shape_is_refused_saying_what_is_needed()
     {
         string path = Path.Combine(_folder.Path, "mnist.onnx");

@@ -48,6 +48,21 @@ public sealed class RecognitionTrainerTests(ITestOutputHelper output) : IDisposa
     }
 
     [Fact]
+    public void AGhostFaceNetLearnsWithTheSameTrainer()
+    {
+        // The narrowest released GhostFaceNetV1 (width 0.5, 0.7 M parameters): "same" padding, SE and its head train as any registry network.
+        var data = PatternFaces.TrainingSet(identities: 8, imagesPerIdentity: 12, seed: 1);
+        var run = new RunDirectory(Path.Combine(_root, "ghost"));
+        var options = TinyOptions(epochs: 4) with { Model = ModelRegistry.Resolve("ghostfacenet-v1-0.5-2", embeddingSize: 32) };
+        new RecognitionTrainer(options, data, run, []).Run();
+
+        var steps = EventLog.Read(run.EventsPath).OfType<StepProgress>().ToList();
+        double first = steps.Take(3).Average(s => s.Losses["ce"]), last = steps.TakeLast(3).Average(s => s.Losses["ce"]);
+        output.WriteLine($"loss {first:F3} -> {last:F3}");
+        Assert.True(last < 0.8 * first, $"loss should fall clearly: {first:F3} -> {last:F3}");
+    }
+
+    [Fact]
     public void AResumedRunContinuesTheSameLossCurve()
     {
         var data = PatternFaces.TrainingSet(identities: 6, imagesPerIdentity: 8, seed: 3);

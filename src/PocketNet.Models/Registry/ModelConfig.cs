@@ -11,6 +11,7 @@ public enum Architecture
     CellNetwork,
     MobileFaceNet,
     IResNet,
+    GhostFaceNetV1,
 }
 
 /// <summary>
@@ -38,6 +39,12 @@ public sealed record ModelConfig
     /// <summary>iResNet: 18, 34, 50 or 100.</summary>
     public int? Depth { get; init; }
 
+    /// <summary>GhostFaceNets: the width multiplier (1.3 in the paper).</summary>
+    public double? Width { get; init; }
+
+    /// <summary>GhostFaceNets: the stride of the first convolution, 1 or 2 (the paper's GhostFaceNetV1-1 and -2).</summary>
+    public int? StemStride { get; init; }
+
     public Genotype ParsedGenotype() =>
         Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);
 
@@ -46,6 +53,7 @@ public sealed record ModelConfig
     {
         Architecture.CellNetwork => $"cell network C={Channels} cells={Cells} emb={EmbeddingSize}",
         Architecture.IResNet => $"iresnet{Depth}-{EmbeddingSize}",
+        Architecture.GhostFaceNetV1 => $"ghostfacenet-v1-{Width}-{StemStride}-{EmbeddingSize}",
         _ => $"{Architecture.ToString().ToLowerInvariant()}-{EmbeddingSize}",
     };
 }

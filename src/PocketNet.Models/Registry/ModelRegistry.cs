@@ -1,5 +1,6 @@
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.GhostFaceNets;
 using PocketNet.Models.SearchSpace;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
@@ -24,6 +25,9 @@ public static class ModelRegistry
         new("mobilefacenet", "MobileFaceNet baseline (Chen et al. 2018), as in the PocketNet reference",
             new ModelConfig { Architecture = Architecture.MobileFaceNet, EmbeddingSize = 128, Name = "mobilefacenet" }, IsTeacher: false),
         IResNetEntry(18), IResNetEntry(34), IResNetEntry(50), IResNetEntry(100),
+        // The widths and stem strides of the official README's released GhostFaceNetV1 models; 1.3 is the paper's.
+        GhostFaceNetEntry(1.3, 2), GhostFaceNetEntry(1.3, 1), GhostFaceNetEntry(0.5, 2), GhostFaceNetEntry(1, 2),
+        GhostFaceNetEntry(1.2, 2), GhostFaceNetEntry(1.4, 2), GhostFaceNetEntry(2, 1),
     ];
 
     /// <summary>
@@ -57,6 +61,8 @@ public static class ModelRegistry
             config.Channels ?? throw Missing(config, "channels"), config.Cells ?? throw Missing(config, "cells"), config.EmbeddingSize),
         Architecture.MobileFaceNet => new MobileFaceNet(config.EmbeddingSize),
         Architecture.IResNet => IResNet.Create(config.Depth ?? throw Missing(config, "depth"), config.EmbeddingSize),
+        Architecture.GhostFaceNetV1 => new GhostFaceNetV1(config.Width ?? throw Missing(config, "width"),
+            config.StemStride ?? throw Missing(config, "stem_stride"), config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -67,6 +73,15 @@ public static class ModelRegistry
     private static ModelEntry IResNetEntry(int depth) =>
         new($"iresnet{depth}", $"iResNet-{depth} (ArcFace's improved ResNet), a teacher for distillation",
             new ModelConfig { Architecture = Architecture.IResNet, Depth = depth, EmbeddingSize = 512, Name = $"iresnet{depth}" }, IsTeacher: true);
+
+    private static ModelEntry GhostFaceNetEntry(double width, int stemStride)
+    {
+        string name = FormattableString.Invariant($"ghostfacenet-v1-{width}-{stemStride}");
+        return new(name, FormattableString.Invariant(
+                $"GhostFaceNetV1-{width}-{stemStride} (Alansari et al. 2023): GhostNetV1 at width {width}, stem stride {stemStride}, PReLU, modified GDC head"),
+            new ModelConfig { Architecture = Architecture.GhostFaceNetV1, Width = width, StemStride = stemStride, EmbeddingSize = 512, Name = name },
+            IsTeacher: false);
+    }
 
     private static ArgumentException Missing(ModelConfig config, string field) =>
         new($"model configuration of {config.Architecture} lacks '{field}'");

@@ -8,7 +8,7 @@ namespace PocketNet.Onnx.Analysis;
 /// the PocketNet paper's rules (as Models.Complexity.FlopCounter counts our networks): Conv 2*k*k*Cin/g per output
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
 /// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area); Add, Sub,
-/// Mul, Concat, Slice, reshapes, Sigmoid, Identity and Dropout cost nothing, as branch additions and
+/// Mul, Concat, Slice, reshapes, Sigmoid, HardSigmoid, Identity and Dropout cost nothing, as branch additions and
 /// concatenations did not in the paper. Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
 /// </summary>
@@ -102,7 +102,7 @@ public static class OnnxGraphAnalysis
         long elements = Count(x);
         switch (node.OpType)
         {
-            case "Identity" or "Dropout" or "Sigmoid":
+            case "Identity" or "Dropout" or "Sigmoid" or "HardSigmoid":
                 if (node.OpType == "Dropout" && node.Output.Count > 1 && node.Output[1].Length > 0) shapes[node.Output[1]] = x;
                 return Set(x, 0);
             case "Relu" or "PRelu" or "Clip":

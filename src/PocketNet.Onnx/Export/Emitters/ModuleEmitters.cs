@@ -34,7 +34,7 @@ internal sealed class ModuleEmitters
         foreach (IModuleEmitter emitter in emitters) _byType.Add(emitter.ModuleType, emitter);
     }
 
-    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet).</summary>
+    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, GhostFaceNetV1).</summary>
     public static ModuleEmitters Default { get; } = new(
     [
         // leaf layers
@@ -46,6 +46,9 @@ internal sealed class ModuleEmitters
         // baselines
         new MobileFaceNetEmitter(), new SeparableConvBnReluEmitter(), new InvertedResidualEmitter(), new GlobalDepthwiseConvEmitter(),
         new IResNetEmitter(), new IBasicBlockEmitter(),
+        // the compared compact networks
+        new GhostFaceNetV1Emitter(), new GhostModuleEmitter(), new GhostSqueezeExciteEmitter(), new GhostBottleneckEmitter(),
+        new GhostConvBnPReluEmitter(), new ModifiedGdcEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

@@ -47,13 +47,15 @@ public sealed class RecognitionTrainerTests(ITestOutputHelper output) : IDisposa
         Assert.Equal(4 * (data.Count / 16), steps[^1].GlobalStep);
     }
 
-    [Fact]
-    public void AGhostFaceNetLearnsWithTheSameTrainer()
+    [Theory]
+    // The narrowest of the compared compact networks: "same" padding, SE, channel shuffles and their heads train as any registry network.
+    [InlineData("ghostfacenet-v1-0.5-2")]
+    [InlineData("shufflefacenet-0.5x")]
+    public void ACompactRegistryNetworkLearnsWithTheSameTrainer(string name)
     {
-        // The narrowest released GhostFaceNetV1 (width 0.5, 0.7 M parameters): "same" padding, SE and its head train as any registry network.
         var data = PatternFaces.TrainingSet(identities: 8, imagesPerIdentity: 12, seed: 1);
-        var run = new RunDirectory(Path.Combine(_root, "ghost"));
-        var options = TinyOptions(epochs: 4) with { Model = ModelRegistry.Resolve("ghostfacenet-v1-0.5-2", embeddingSize: 32) };
+        var run = new RunDirectory(Path.Combine(_root, name));
+        var options = TinyOptions(epochs: 4) with { Model = ModelRegistry.Resolve(name, embeddingSize: 32) };
         new RecognitionTrainer(options, data, run, []).Run();
 
         var steps = EventLog.Read(run.EventsPath).OfType<StepProgress>().ToList();

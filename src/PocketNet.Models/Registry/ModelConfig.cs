@@ -12,6 +12,7 @@ public enum Architecture
     MobileFaceNet,
     IResNet,
     GhostFaceNetV1,
+    ShuffleFaceNet,
 }
 
 /// <summary>
@@ -39,7 +40,7 @@ public sealed record ModelConfig
     /// <summary>iResNet: 18, 34, 50 or 100.</summary>
     public int? Depth { get; init; }
 
-    /// <summary>GhostFaceNets: the width multiplier (1.3 in the paper).</summary>
+    /// <summary>GhostFaceNets: the width multiplier (1.3 in the paper). ShuffleFaceNet: its complexity, 0.5, 1, 1.5 or 2.</summary>
     public double? Width { get; init; }
 
     /// <summary>GhostFaceNets: the stride of the first convolution, 1 or 2 (the paper's GhostFaceNetV1-1 and -2).</summary>
@@ -54,6 +55,7 @@ public sealed record ModelConfig
         Architecture.CellNetwork => $"cell network C={Channels} cells={Cells} emb={EmbeddingSize}",
         Architecture.IResNet => $"iresnet{Depth}-{EmbeddingSize}",
         Architecture.GhostFaceNetV1 => $"ghostfacenet-v1-{Width}-{StemStride}-{EmbeddingSize}",
+        Architecture.ShuffleFaceNet => $"shufflefacenet-{Width:0.0}x-{EmbeddingSize}",
         _ => $"{Architecture.ToString().ToLowerInvariant()}-{EmbeddingSize}",
     };
 }

@@ -2,6 +2,7 @@ using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
 using PocketNet.Models.GhostFaceNets;
 using PocketNet.Models.SearchSpace;
+using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
 
@@ -12,7 +13,8 @@ public sealed record ModelEntry(string Name, string Description, ModelConfig Con
 
 /// <summary>
 /// The networks of the portal by name: the four PocketNet variants, MobileFaceNet, the iResNet
-/// teachers, and any genotype (a NAS result) with width, depth and embedding size as options.
+/// teachers, the compact networks PocketNet is compared with (GhostFaceNetV1, ShuffleFaceNet), and any
+/// genotype (a NAS result) with width, depth and embedding size as options.
 /// </summary>
 public static class ModelRegistry
 {
@@ -28,6 +30,7 @@ public static class ModelRegistry
         // The widths and stem strides of the official README's released GhostFaceNetV1 models; 1.3 is the paper's.
         GhostFaceNetEntry(1.3, 2), GhostFaceNetEntry(1.3, 1), GhostFaceNetEntry(0.5, 2), GhostFaceNetEntry(1, 2),
         GhostFaceNetEntry(1.2, 2), GhostFaceNetEntry(1.4, 2), GhostFaceNetEntry(2, 1),
+        ShuffleFaceNetEntry(0.5), ShuffleFaceNetEntry(1.0), ShuffleFaceNetEntry(1.5), ShuffleFaceNetEntry(2.0),
     ];
 
     /// <summary>
@@ -63,6 +66,7 @@ public static class ModelRegistry
         Architecture.IResNet => IResNet.Create(config.Depth ?? throw Missing(config, "depth"), config.EmbeddingSize),
         Architecture.GhostFaceNetV1 => new GhostFaceNetV1(config.Width ?? throw Missing(config, "width"),
             config.StemStride ?? throw Missing(config, "stem_stride"), config.EmbeddingSize),
+        Architecture.ShuffleFaceNet => new ShuffleFaceNet(config.Width ?? throw Missing(config, "width"), config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -80,6 +84,15 @@ public static class ModelRegistry
         return new(name, FormattableString.Invariant(
                 $"GhostFaceNetV1-{width}-{stemStride} (Alansari et al. 2023): GhostNetV1 at width {width}, stem stride {stemStride}, PReLU, modified GDC head"),
             new ModelConfig { Architecture = Architecture.GhostFaceNetV1, Width = width, StemStride = stemStride, EmbeddingSize = 512, Name = name },
+            IsTeacher: false);
+    }
+
+    private static ModelEntry ShuffleFaceNetEntry(double complexity)
+    {
+        string name = FormattableString.Invariant($"shufflefacenet-{complexity:0.0}x");
+        return new(name, FormattableString.Invariant(
+                $"ShuffleFaceNet {complexity:0.0}x (Martínez-Díaz et al. 2019): ShuffleNetV2 {complexity:0.0}x with PReLU and a global depthwise head"),
+            new ModelConfig { Architecture = Architecture.ShuffleFaceNet, Width = complexity, EmbeddingSize = 128, Name = name },
             IsTeacher: false);
     }
 

@@ -8,7 +8,7 @@ namespace PocketNet.Onnx.Analysis;
 /// the PocketNet paper's rules (as Models.Complexity.FlopCounter counts our networks): Conv 2*k*k*Cin/g per output
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
 /// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area); Add, Sub,
-/// Mul, Concat, Slice, reshapes, Sigmoid, HardSigmoid, Identity and Dropout cost nothing, as branch additions and
+/// Mul, Concat, Slice, Gather, reshapes, Sigmoid, HardSigmoid, Identity and Dropout cost nothing, as branch additions and
 /// concatenations did not in the paper. Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
 /// </summary>
@@ -160,6 +160,13 @@ public static class OnnxGraphAnalysis
             }
             case "Slice":
                 return Slice(node, x, Value, HasInput) is { } sliced ? Set(sliced, 0) : null;
+            case "Gather":
+            {
+                long[]? indices = In(1);
+                if (indices is null) return null;
+                int axis = Axis(Attribute(node, "axis")?.I ?? 0, x.Length);
+                return Set([.. x[..axis], .. indices, .. x[(axis + 1)..]], 0);
+            }
             case "Gemm":
             {
                 long[]? b = In(1);

@@ -7,6 +7,7 @@ using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
 using PocketNet.Models.GhostFaceNets;
 using PocketNet.Models.Registry;
+using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Onnx.Export.Emitters;
 using PocketNet.Onnx.Export.Graph;
 using PocketNet.Torch;
@@ -155,8 +156,10 @@ public static class OnnxExporter
                     ? "its depth differs from the network's" : null),
             GhostFaceNetV1 ghost => (Architecture.GhostFaceNetV1, ghost.EmbeddingSize,
                 config.Width != ghost.Width || config.StemStride != ghost.StemStride ? "its width or stem stride differs from the network's" : null),
+            ShuffleFaceNet shuffle => (Architecture.ShuffleFaceNet, shuffle.EmbeddingSize,
+                config.Width != shuffle.Complexity ? "its complexity differs from the network's" : null),
             _ => throw new NotSupportedException(
-                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, GhostFaceNetV1), not {network.GetType().Name}"),
+                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, GhostFaceNetV1, ShuffleFaceNet), not {network.GetType().Name}"),
         };
         if (config.Architecture != expected)
             throw new ArgumentException($"the config describes a {config.Architecture}, but the network is a {network.GetType().Name}", nameof(config));

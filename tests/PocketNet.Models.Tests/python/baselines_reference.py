@@ -188,7 +188,7 @@ class IResNet(nn.Module):
 # ---- builders ----------------------------------------------------------------------------------------
 
 def build(name, embedding_size=None, **kwargs):
-    """mobilefacenet (default embedding 128), iresnet18/34/50/100 (default 512) or ghostfacenet-v1-W-S (512)."""
+    """mobilefacenet (default embedding 128), iresnet18/34/50/100 (default 512), ghostfacenet-v1-W-S (512) or shufflefacenet-Cx (128)."""
     if name == "mobilefacenet":
         return MobileFaceNet(128 if embedding_size is None else embedding_size)
     if name.startswith("iresnet") and name[7:].isdigit() and int(name[7:]) in IRESNET_LAYERS:
@@ -196,6 +196,9 @@ def build(name, embedding_size=None, **kwargs):
     if name.startswith("ghostfacenet-v1-"):
         import ghostfacenet_reference
         return ghostfacenet_reference.build(name, embedding_size)
+    if name.startswith("shufflefacenet-"):
+        import shufflefacenet_reference
+        return shufflefacenet_reference.build(name, embedding_size)
     raise ValueError(f"unknown baseline '{name}'")
 
 

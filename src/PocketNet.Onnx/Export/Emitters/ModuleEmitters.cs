@@ -34,7 +34,7 @@ internal sealed class ModuleEmitters
         foreach (IModuleEmitter emitter in emitters) _byType.Add(emitter.ModuleType, emitter);
     }
 
-    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, GhostFaceNetV1).</summary>
+    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, GhostFaceNetV1, ShuffleFaceNet).</summary>
     public static ModuleEmitters Default { get; } = new(
     [
         // leaf layers
@@ -48,7 +48,7 @@ internal sealed class ModuleEmitters
         new IResNetEmitter(), new IBasicBlockEmitter(),
         // the compared compact networks
         new GhostFaceNetV1Emitter(), new GhostModuleEmitter(), new GhostSqueezeExciteEmitter(), new GhostBottleneckEmitter(),
-        new GhostConvBnPReluEmitter(), new ModifiedGdcEmitter(),
+        new GhostConvBnPReluEmitter(), new ModifiedGdcEmitter(), new ShuffleFaceNetEmitter(), new ShuffleUnitEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PocketNet.Models.EdgeFace;
 using PocketNet.Models.SearchSpace;
 
 namespace PocketNet.Models.Registry;
@@ -11,6 +12,9 @@ public enum Architecture
     CellNetwork,
     MobileFaceNet,
     IResNet,
+
+    /// <summary>EdgeFace (otroshi/edgeface): EdgeNeXt with low-rank linear layers.</summary>
+    EdgeFace,
 }
 
 /// <summary>
@@ -37,6 +41,9 @@ public sealed record ModelConfig
 
     /// <summary>iResNet: 18, 34, 50 or 100.</summary>
     public int? Depth { get; init; }
+
+    /// <summary>EdgeFace: widths, depths, heads and low-rank ratio of the variant.</summary>
+    public EdgeFaceVariant? EdgeFace { get; init; }
 
     public Genotype ParsedGenotype() =>
         Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);

@@ -1,5 +1,6 @@
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.EdgeFace;
 using PocketNet.Models.SearchSpace;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
@@ -11,7 +12,7 @@ public sealed record ModelEntry(string Name, string Description, ModelConfig Con
 
 /// <summary>
 /// The networks of the portal by name: the four PocketNet variants, MobileFaceNet, the iResNet
-/// teachers, and any genotype (a NAS result) with width, depth and embedding size as options.
+/// teachers, the three EdgeFaces, and any genotype (a NAS result) with width, depth and embedding size as options.
 /// </summary>
 public static class ModelRegistry
 {
@@ -24,6 +25,9 @@ public static class ModelRegistry
         new("mobilefacenet", "MobileFaceNet baseline (Chen et al. 2018), as in the PocketNet reference",
             new ModelConfig { Architecture = Architecture.MobileFaceNet, EmbeddingSize = 128, Name = "mobilefacenet" }, IsTeacher: false),
         IResNetEntry(18), IResNetEntry(34), IResNetEntry(50), IResNetEntry(100),
+        EdgeFaceEntry("edgeface-xxs", "EdgeFace-XXS (George et al. 2024): EdgeNeXt-XX-Small with a 512-d embedding", EdgeFaceVariant.ExtraExtraSmall),
+        EdgeFaceEntry("edgeface-xs", "EdgeFace-XS (γ = 0.6): EdgeNeXt-X-Small with low-rank linear layers, EFaR-2023's under-2M winner", EdgeFaceVariant.ExtraSmall),
+        EdgeFaceEntry("edgeface-s", "EdgeFace-S (γ = 0.5): EdgeNeXt-Small with low-rank linear layers", EdgeFaceVariant.Small),
     ];
 
     /// <summary>
@@ -57,6 +61,7 @@ public static class ModelRegistry
             config.Channels ?? throw Missing(config, "channels"), config.Cells ?? throw Missing(config, "cells"), config.EmbeddingSize),
         Architecture.MobileFaceNet => new MobileFaceNet(config.EmbeddingSize),
         Architecture.IResNet => IResNet.Create(config.Depth ?? throw Missing(config, "depth"), config.EmbeddingSize),
+        Architecture.EdgeFace => new EdgeFaceNetwork(config.EdgeFace ?? throw Missing(config, "edge_face"), config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -67,6 +72,12 @@ public static class ModelRegistry
     private static ModelEntry IResNetEntry(int depth) =>
         new($"iresnet{depth}", $"iResNet-{depth} (ArcFace's improved ResNet), a teacher for distillation",
             new ModelConfig { Architecture = Architecture.IResNet, Depth = depth, EmbeddingSize = 512, Name = $"iresnet{depth}" }, IsTeacher: true);
+
+    private static ModelEntry EdgeFaceEntry(string name, string description, EdgeFaceVariant variant) =>
+        new(name, description, new ModelConfig
+        {
+            Architecture = Architecture.EdgeFace, EdgeFace = variant, EmbeddingSize = EdgeFaceNetwork.DefaultEmbeddingSize, Name = name,
+        }, IsTeacher: false);
 
     private static ArgumentException Missing(ModelConfig config, string field) =>
         new($"model configuration of {config.Architecture} lacks '{field}'");

@@ -46,6 +46,9 @@ internal sealed class ModuleEmitters
         // baselines
         new MobileFaceNetEmitter(), new SeparableConvBnReluEmitter(), new InvertedResidualEmitter(), new GlobalDepthwiseConvEmitter(),
         new IResNetEmitter(), new IBasicBlockEmitter(),
+        // EdgeFace
+        new LayerNormEmitter(), new LayerNorm2dEmitter(), new GELUEmitter(), new LowRankLinearEmitter(), new MlpEmitter(),
+        new EmbeddingHeadEmitter(), new EdgeFaceNetworkEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

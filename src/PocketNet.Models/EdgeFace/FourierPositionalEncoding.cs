@@ -25,8 +25,8 @@ public sealed class FourierPositionalEncoding : Module
     public Tensor Forward(long batch, int height, int width)
     {
         using var scope = DisposeScope.Enter();
-        Tensor features = Tensors.FromArray(Features(height, width), 1, 2 * HiddenSize, height, width)
-            .To(_tokenProjection.Weight.Device);
+        Tensor weight = _tokenProjection.Weight; // the features follow its type and device (float64 in gradient checks)
+        Tensor features = Tensors.FromArray(Features(height, width), 1, 2 * HiddenSize, height, width).To(weight.DType, weight.Device);
         return _tokenProjection.Forward(features).Expand(batch, -1, -1, -1).MoveToOuterScope();
     }
 

@@ -64,6 +64,35 @@ public class TransformerLayersTests(TransformerLayersTests.Reference reference) 
         TestData.AssertClose(this["grad_bias"].ToArray<double>(), bias.Grad!.ToArray<double>(), 1e-10, "grad bias");
     }
 
+    [Fact]
+    public void LayerNorm2dNormalisesEachPixelAcrossChannelsAsPyTorch()
+    {
+        using var scope = DisposeScope.Enter();
+        using var norm = new LayerNorm2d(3, eps: 1e-6);
+        norm.To(ScalarType.Float64);
+        using (Engine.NoGrad())
+        {
+            norm.Weight.CopyFrom(this["weight3"]);
+            norm.Bias.CopyFrom(this["bias3"]);
+        }
+        Tensor y = norm.Forward(this["x4"]);
+        TestData.AssertClose(this["layer_norm_channels"].ToArray<double>(), y.ToArray<double>(), Tolerance, "layer_norm_channels");
+    }
+
+    [Fact]
+    public void LayerNorm2dGradientAgreesWithFiniteDifferences()
+    {
+        using var scope = DisposeScope.Enter();
+        using var norm = new LayerNorm2d(3, eps: 1e-6);
+        norm.To(ScalarType.Float64);
+        using (Engine.NoGrad())
+        {
+            norm.Weight.CopyFrom(TestData.Tensor([0.7, 1.2, 0.9], 3));
+            norm.Bias.CopyFrom(TestData.Tensor([0.1, -0.3, 0.2], 3));
+        }
+        GradientCheck.Assert(t => GradientCheck.Project(norm.Forward(t[0]), 27), [Input(28, 2, 3, 2, 3)], tolerance: 1e-5);
+    }
+
     [Theory]
     [InlineData(false, "gelu")]
     [InlineData(true, "gelu_tanh")]

@@ -13,7 +13,7 @@ Command line (all output on stdout, JSON):
     forward NAME DIR          loads DIR/weights.* (strict), runs DIR/input.* in eval mode, writes DIR/output.*
     save NAME SEED DIR        seeds, randomises a network, saves DIR/edgeface.pt (torch.save of the state_dict,
                               official key names), DIR/input.* and DIR/output.* (its eval embedding)
-NAME: edgeface-xxs, edgeface-xs (gamma 0.6), edgeface-s (gamma 0.5), or a tiny test variant "tiny".
+NAME: edgeface-xxs, edgeface-xs (gamma 0.6) or edgeface-s (gamma 0.5).
 """
 import json
 import math
@@ -33,8 +33,6 @@ VARIANTS = {
     "edgeface-xxs": dict(dims=(24, 48, 88, 168), depths=(2, 2, 6, 2), heads=4, gamma=None),
     "edgeface-xs": dict(dims=(32, 64, 100, 192), depths=(3, 3, 9, 3), heads=4, gamma=0.6),
     "edgeface-s": dict(dims=(48, 96, 160, 304), depths=(3, 3, 9, 3), heads=8, gamma=0.5),
-    # small enough to train or check quickly, with every kind of block and a low-rank head
-    "tiny": dict(dims=(8, 16, 24, 32), depths=(1, 2, 2, 1), heads=2, gamma=0.5),
 }
 KERNELS = (3, 5, 7, 9)
 SPLITS = (2, 2, 3, 4)

@@ -38,6 +38,12 @@ public sealed record EdgeFaceVariant(int[] Widths, int[] Depths, int Heads, doub
             throw new ArgumentException("EdgeFace widths and depths must be positive");
         if (Heads < 1 || Widths.Skip(1).Any(w => w % Heads != 0))
             throw new ArgumentException($"the widths of stages 1-3 ({string.Join(", ", Widths.Skip(1))}) must divide into {Heads} heads");
+        for (int stage = 1; stage < 4; stage++)
+        {
+            int groups = Splits[stage], width = (Widths[stage] + groups - 1) / groups;
+            if (width * (groups - 1) >= Widths[stage])
+                throw new ArgumentException($"stage {stage}'s {Widths[stage]} channels do not cut into {groups} groups of {width} (as torch.chunk cuts them)");
+        }
         if (RankRatio is { } gamma && !(gamma > 0 && gamma <= 1))
             throw new ArgumentException($"the rank ratio must be in (0, 1], not {gamma}");
     }

@@ -83,6 +83,17 @@ public class EdgeFaceParityTests
         Assert.Contains("model.stages.0.blocks.0.mlp.fc1.weight", error.Unexpected);
     }
 
+    [Theory]
+    [InlineData(new[] { 8, 16, 24, 32 }, new[] { 1, 2, 2, 1 }, 3, 0.5, "divide into 3 heads")]
+    [InlineData(new[] { 8, 16, 4, 32 }, new[] { 1, 2, 2, 1 }, 1, null, "do not cut into 3 groups")] // chunk(4, 3): 2 + 2
+    [InlineData(new[] { 8, 16, 24 }, new[] { 1, 2, 2 }, 2, null, "four stages")]
+    [InlineData(new[] { 8, 16, 24, 32 }, new[] { 1, 2, 2, 1 }, 2, 1.5, "rank ratio")]
+    public void AnImpossibleVariantIsRefusedSayingWhy(int[] widths, int[] depths, int heads, double? rankRatio, string reason)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new EdgeFaceNetwork(new EdgeFaceVariant(widths, depths, heads, rankRatio)));
+        Assert.Contains(reason, error.Message);
+    }
+
     private static void AssertClose(string name, float[] ours, float[] theirs)
     {
         double scale = theirs.Max(v => Math.Abs((double)v));

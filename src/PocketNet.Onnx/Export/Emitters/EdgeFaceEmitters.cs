@@ -69,7 +69,6 @@ internal sealed class EdgeFaceNetworkEmitter : ModuleEmitter<EdgeFaceNetwork>
 {
     protected override string Emit(EmitContext context, EdgeFaceNetwork network, string input)
     {
-        context.Graph.RequireOpset(17, "EdgeFace's LayerNormalization");
         EdgeNeXt backbone = context.Child<EdgeNeXt>(network, "model");
         return context.Within("model", () =>
         {

@@ -121,3 +121,21 @@ PN_API int pn_clip_grad_norm(pn_tensor* params, int n, double max_norm, double n
   return 0;
   PN_CATCH(-1)
 }
+
+// ---- EdgeFace: layer normalisation and GELU (transformer-style blocks) ---------------------------
+
+// torch.nn.functional.layer_norm over the last `n` dimensions (normalized_shape); weight and bias optional.
+PN_API pn_tensor pn_layer_norm(pn_tensor x, const int64_t* normalized_shape, int n, pn_tensor weight, pn_tensor bias,
+                               double eps) {
+  PN_TRY
+  return pn::wrap(at::layer_norm(*x, pn::ints(normalized_shape, n), pn::optional(weight), pn::optional(bias), eps,
+                                 /*cudnn_enable=*/true));
+  PN_CATCH(nullptr)
+}
+
+// torch.nn.functional.gelu; tanh_approximation selects approximate='tanh', else the exact erf form.
+PN_API pn_tensor pn_gelu(pn_tensor x, int tanh_approximation) {
+  PN_TRY
+  return pn::wrap(at::gelu(*x, tanh_approximation ? "tanh" : "none"));
+  PN_CATCH(nullptr)
+}

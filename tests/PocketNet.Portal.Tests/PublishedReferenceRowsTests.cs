@@ -75,6 +75,9 @@ public sealed class PublishedReferenceRowsTests : IDisposable
     [InlineData("iresnet34", "paper-arcface-torch-iresnet34-ms1mv3", "IResNet")]
     [InlineData("iresnet50", "paper-arcface-torch-iresnet50", "IResNet")]
     [InlineData("iresnet100", "paper-arcface-iresnet100", "IResNet")]
+    [InlineData("edgeface-xxs", "paper-edgeface-xxs", "EdgeFace")]
+    [InlineData("edgeface-xs", "paper-edgeface-xs", "EdgeFace")]
+    [InlineData("edgeface-s", "paper-edgeface-s", "EdgeFace")]
     public void Every_registry_baseline_has_a_row_from_its_own_source(string registryName, string row, string architecture)
     {
         Assert.Contains(PocketNet.Models.Registry.ModelRegistry.Entries, e => e.Name == registryName);

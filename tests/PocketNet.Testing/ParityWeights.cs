@@ -42,7 +42,27 @@ public static class ParityWeights
                 case PReLU prelu:
                     Init.Uniform(prelu.Weight, 0, 0.4);
                     break;
+                case LayerNorm norm:
+                    Init.Uniform(norm.Weight, 0.6, 1.4);
+                    Init.Uniform(norm.Bias, -0.2, 0.2);
+                    break;
+                case LayerNorm2d norm:
+                    Init.Uniform(norm.Weight, 0.6, 1.4);
+                    Init.Uniform(norm.Bias, -0.2, 0.2);
+                    break;
             }
+        RandomiseEdgeFaceScales(network);
+    }
+
+    // EdgeFace: layer scales start at 1e-6, which would hide every block's update; attention temperatures start at 1.
+    private static void RandomiseEdgeFaceScales(Module network)
+    {
+        foreach (var (name, parameter) in network.NamedParameters())
+        {
+            string leaf = name[(name.LastIndexOf('.') + 1)..];
+            if (leaf is "gamma" or "gamma_xca") Init.Uniform(parameter, 0.1, 0.5);
+            else if (leaf == "temperature") Init.Uniform(parameter, 0.5, 2.0);
+        }
     }
 
     /// <summary>A fixed [batch, 3, size, size] image batch in [-1, 1] from a formula (no RNG involved).</summary>

@@ -1,3 +1,4 @@
+using PocketNet.Models.EdgeFace;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
 
@@ -8,10 +9,11 @@ namespace PocketNet.Models.Complexity;
 /// about two and are often mixed up (the same MobileFaceNet is quoted as 221 M MAdds and as 439.8 MFLOPs):
 /// <list type="bullet">
 /// <item>FLOPs the way the PocketNet paper counts them: convolution 2 per multiply-add plus 1 per output for a bias,
-/// linear 2 per weight plus the bias, batch norm 2 per input element, (P)ReLU 1 per element, pooling k*k per output
-/// element. Additions between branches, concatenations and zero/identity edges are not counted (nor were they there).</item>
+/// linear 2 per weight plus the bias (per row of its input: per token for EdgeFace's MLPs), batch and layer norm 2 per
+/// input element, (P)ReLU and GELU 1 per element, pooling k*k per output element, EdgeFace's attention products 2 per
+/// multiply-add. Additions between branches, concatenations and zero/identity edges are not counted (nor were they there).</item>
 /// <item>MACs (multiply-accumulates, MobileNet's and MobileFaceNet's "MAdds", thop's "MACs"): the multiply-adds of
-/// convolutions and linear layers only.</item>
+/// convolutions, linear layers and attention products only.</item>
 /// </list>
 /// </summary>
 public static class FlopCounter
@@ -48,7 +50,9 @@ public static class FlopCounter
     private static long LayerMacs(Module layer, Tensor input, Tensor output) => layer switch
     {
         Conv2d conv => conv.KernelSize * conv.KernelSize * (conv.InChannels / conv.Groups) * (output.NumEl / input.Size(0)),
-        Linear linear => linear.Weight.NumEl,
+        // per row: [N, in] gives the weight count once; tokens [N, ..., in] (EdgeFace's MLPs) once per token
+        Linear linear => linear.Weight.Size(1) * (output.NumEl / input.Size(0)),
+        CrossCovarianceAttention attention => attention.ProductMacs(input.Size(-1), input.NumEl / input.Size(0) / input.Size(-1)),
         _ => 0,
     };
 
@@ -59,9 +63,13 @@ public static class FlopCounter
         {
             Conv2d conv => (conv.KernelSize * conv.KernelSize * (conv.InChannels / conv.Groups) * 2 + (conv.Bias is null ? 0 : 1))
                            * (output.NumEl / batch),
-            Linear linear => linear.Weight.NumEl * 2 + (linear.Bias?.NumEl ?? 0),
+            Linear linear => (linear.Weight.Size(1) * 2 + (linear.Bias is null ? 0 : 1)) * (output.NumEl / batch),
             BatchNorm => input.NumEl / batch * 2,
             PReLU or ReLU => input.NumEl / batch,
+            // EdgeFace's layers, by the same rules: normalisation as batch norm, activation as PReLU, products 2 per MAC
+            LayerNorm or LayerNorm2d => input.NumEl / batch * 2,
+            GELU => input.NumEl / batch,
+            CrossCovarianceAttention attention => 2 * LayerMacs(attention, input, output),
             MaxPool2d pool => pool.KernelSize * pool.KernelSize * (output.NumEl / batch),
             AvgPool2d pool => pool.KernelSize * pool.KernelSize * (output.NumEl / batch),
             _ => 0,

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PocketNet.Models.EdgeFace;
 using PocketNet.Models.SearchSpace;
 
 namespace PocketNet.Models.Registry;
@@ -13,6 +14,9 @@ public enum Architecture
     IResNet,
     GhostFaceNetV1,
     ShuffleFaceNet,
+
+    /// <summary>EdgeFace (otroshi/edgeface): EdgeNeXt with low-rank linear layers.</summary>
+    EdgeFace,
 }
 
 /// <summary>
@@ -45,6 +49,9 @@ public sealed record ModelConfig
 
     /// <summary>GhostFaceNets: the stride of the first convolution, 1 or 2 (the paper's GhostFaceNetV1-1 and -2).</summary>
     public int? StemStride { get; init; }
+
+    /// <summary>EdgeFace: widths, depths, heads and low-rank ratio of the variant.</summary>
+    public EdgeFaceVariant? EdgeFace { get; init; }
 
     public Genotype ParsedGenotype() =>
         Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);

@@ -1,5 +1,6 @@
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.EdgeFace;
 using PocketNet.Models.GhostFaceNets;
 using PocketNet.Models.SearchSpace;
 using PocketNet.Models.ShuffleFaceNets;
@@ -13,7 +14,7 @@ public sealed record ModelEntry(string Name, string Description, ModelConfig Con
 
 /// <summary>
 /// The networks of the portal by name: the four PocketNet variants, MobileFaceNet, the iResNet
-/// teachers, the compact networks PocketNet is compared with (GhostFaceNetV1, ShuffleFaceNet), and any
+/// teachers, the compact networks PocketNet is compared with (EdgeFace, GhostFaceNetV1, ShuffleFaceNet), and any
 /// genotype (a NAS result) with width, depth and embedding size as options.
 /// </summary>
 public static class ModelRegistry
@@ -31,6 +32,9 @@ public static class ModelRegistry
         GhostFaceNetEntry(1.3, 2), GhostFaceNetEntry(1.3, 1), GhostFaceNetEntry(0.5, 2), GhostFaceNetEntry(1, 2),
         GhostFaceNetEntry(1.2, 2), GhostFaceNetEntry(1.4, 2), GhostFaceNetEntry(2, 1),
         ShuffleFaceNetEntry(0.5), ShuffleFaceNetEntry(1.0), ShuffleFaceNetEntry(1.5), ShuffleFaceNetEntry(2.0),
+        EdgeFaceEntry("edgeface-xxs", "EdgeFace-XXS (George et al. 2024): EdgeNeXt-XX-Small with a 512-d embedding", EdgeFaceVariant.ExtraExtraSmall),
+        EdgeFaceEntry("edgeface-xs", "EdgeFace-XS (γ = 0.6): EdgeNeXt-X-Small with low-rank linear layers, EFaR-2023's under-2M winner", EdgeFaceVariant.ExtraSmall),
+        EdgeFaceEntry("edgeface-s", "EdgeFace-S (γ = 0.5): EdgeNeXt-Small with low-rank linear layers", EdgeFaceVariant.Small),
     ];
 
     /// <summary>
@@ -67,6 +71,7 @@ public static class ModelRegistry
         Architecture.GhostFaceNetV1 => new GhostFaceNetV1(config.Width ?? throw Missing(config, "width"),
             config.StemStride ?? throw Missing(config, "stem_stride"), config.EmbeddingSize),
         Architecture.ShuffleFaceNet => new ShuffleFaceNet(config.Width ?? throw Missing(config, "width"), config.EmbeddingSize),
+        Architecture.EdgeFace => new EdgeFaceNetwork(config.EdgeFace ?? throw Missing(config, "edge_face"), config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -95,6 +100,11 @@ public static class ModelRegistry
             new ModelConfig { Architecture = Architecture.ShuffleFaceNet, Width = complexity, EmbeddingSize = 128, Name = name },
             IsTeacher: false);
     }
+    private static ModelEntry EdgeFaceEntry(string name, string description, EdgeFaceVariant variant) =>
+        new(name, description, new ModelConfig
+        {
+            Architecture = Architecture.EdgeFace, EdgeFace = variant, EmbeddingSize = EdgeFaceNetwork.DefaultEmbeddingSize, Name = name,
+        }, IsTeacher: false);
 
     private static ArgumentException Missing(ModelConfig config, string field) =>
         new($"model configuration of {config.Architecture} lacks '{field}'");

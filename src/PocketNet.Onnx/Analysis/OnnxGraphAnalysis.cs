@@ -7,8 +7,9 @@ namespace PocketNet.Onnx.Analysis;
 /// Counts the parameters and FLOPs of an arbitrary ONNX model from its graph, without running it. FLOPs follow
 /// the PocketNet paper's rules (as Models.Complexity.FlopCounter counts our networks): Conv 2*k*k*Cin/g per output
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
-/// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area); Add, Sub,
-/// Mul, Concat, Slice, Gather, reshapes, Sigmoid, HardSigmoid, Identity and Dropout cost nothing, as branch additions and
+/// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area),
+/// LayerNormalization 2 and Erf 1 per element (EdgeFace's layer norms and GELU); Add, Sub, Mul, Div, Concat, Slice,
+/// reshapes, transposes, Gather, Softmax, LpNormalization, Sigmoid, HardSigmoid, Identity and Dropout cost nothing, as branch additions and
 /// concatenations did not in the paper. Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
 /// </summary>
@@ -160,13 +161,6 @@ public static class OnnxGraphAnalysis
             }
             case "Slice":
                 return Slice(node, x, Value, HasInput) is { } sliced ? Set(sliced, 0) : null;
-            case "Gather":
-            {
-                long[]? indices = In(1);
-                if (indices is null) return null;
-                int axis = Axis(Attribute(node, "axis")?.I ?? 0, x.Length);
-                return Set([.. x[..axis], .. indices, .. x[(axis + 1)..]], 0);
-            }
             case "Gemm":
             {
                 long[]? b = In(1);
@@ -187,6 +181,32 @@ public static class OnnxGraphAnalysis
                 if (x.Length > 1) output.Add(a2[^2]);
                 if (b.Length > 1) output.Add(b2[^1]);
                 return Set(output.ToArray(), 2 * Count(batch) * a2[^2] * a2[^1] * b2[^1]);
+            }
+            // EdgeFace's operators, by the rules of our FlopCounter: LayerNormalization as batch norm, Erf (GELU) as an
+            // activation; transposes, gathers, normalisations, softmax and divisions cost nothing, as reshapes do.
+            case "LayerNormalization":
+                return Set(x, 2 * elements);
+            case "Erf":
+                return Set(x, elements);
+            case "LpNormalization" or "Softmax":
+                return Set(x, 0);
+            case "Div":
+            {
+                long[]? y = In(1);
+                return y is null ? null : Set(Broadcast(x, y), 0);
+            }
+            case "Transpose":
+            {
+                long[] permutation = Ints(node, "perm") ?? Enumerable.Range(0, x.Length).Reverse().Select(i => (long)i).ToArray();
+                if (permutation.Length != x.Length) throw new ArgumentException("a Transpose permutation of the wrong rank");
+                return Set(permutation.Select(p => x[p]).ToArray(), 0);
+            }
+            case "Gather":
+            {
+                long[]? indices = In(1);
+                if (indices is null) return null;
+                int axis = Axis(Attribute(node, "axis")?.I ?? 0, x.Length);
+                return Set([.. x[..axis], .. indices, .. x[(axis + 1)..]], 0);
             }
             default:
                 return null;

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Google.Protobuf;
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.EdgeFace;
 using PocketNet.Models.GhostFaceNets;
 using PocketNet.Models.Registry;
 using PocketNet.Models.ShuffleFaceNets;
@@ -17,7 +18,7 @@ using OnnxProto = global::Onnx;
 namespace PocketNet.Onnx.Export;
 
 /// <summary>
-/// Writes a registry network (a cell network of any genotype, MobileFaceNet, iResNet) as a self-contained
+/// Writes a registry network (a cell network of any genotype, MobileFaceNet, iResNet, EdgeFace) as a self-contained
 /// ONNX model of its eval-mode forward: input "input" [batch, 3, 112, 112] float (RGB, normalised as
 /// <see cref="InputNormalization"/>), output "embedding" [batch, E]. The graph is written by walking the
 /// module tree with one emitter per module type (<see cref="ModuleEmitters"/>), batch norms folded into the
@@ -88,6 +89,8 @@ public static class OnnxExporter
         using (Engine.NoGrad())
             output = new EmitContext(graph, ModuleEmitters.Default).Emit(network, "", InputName);
         if (output == InputName) throw new NotSupportedException("the network is the identity; there is nothing to export");
+        if (graph.MinimumOpset > options.Opset)
+            throw new ArgumentException($"{config.DisplayName} needs opset {graph.MinimumOpset} or later ({graph.MinimumOpsetReason}), not {options.Opset}", nameof(options));
         graph.OutputName = output;
         int folded = BatchNormFolding.Apply(graph, options.FoldBatchNorm);
         RenameOutput(graph, output, reservedOutput);
@@ -158,8 +161,10 @@ public static class OnnxExporter
                 config.Width != ghost.Width || config.StemStride != ghost.StemStride ? "its width or stem stride differs from the network's" : null),
             ShuffleFaceNet shuffle => (Architecture.ShuffleFaceNet, shuffle.EmbeddingSize,
                 config.Width != shuffle.Complexity ? "its complexity differs from the network's" : null),
+            EdgeFaceNetwork edgeFace => (Architecture.EdgeFace, edgeFace.EmbeddingSize,
+                !edgeFace.Variant.Equals(config.EdgeFace) ? "its EdgeFace variant differs from the network's" : null),
             _ => throw new NotSupportedException(
-                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, GhostFaceNetV1, ShuffleFaceNet), not {network.GetType().Name}"),
+                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, GhostFaceNetV1, ShuffleFaceNet, EdgeFace), not {network.GetType().Name}"),
         };
         if (config.Architecture != expected)
             throw new ArgumentException($"the config describes a {config.Architecture}, but the network is a {network.GetType().Name}", nameof(config));

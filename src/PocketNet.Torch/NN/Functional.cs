@@ -93,4 +93,20 @@ public static unsafe class Functional
     /// <summary>x / max(‖x‖_p, eps) along dim (torch.nn.functional.normalize).</summary>
     public static Tensor Normalize(Tensor input, double p = 2, long dim = 1, double eps = 1e-12) =>
         Tensor.Wrap(NativeMethods.pn_normalize(input.Handle, p, dim, eps));
+
+    // ---- EdgeFace: layer normalisation and GELU
+
+    /// <summary>
+    /// Normalises over the last dimensions (<paramref name="normalizedShape"/>) to zero mean and unit (biased)
+    /// variance, then scales and shifts element-wise (torch.nn.functional.layer_norm).
+    /// </summary>
+    public static Tensor LayerNorm(Tensor input, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        fixed (long* shape = normalizedShape)
+            return Tensor.Wrap(NativeMethods.pn_layer_norm(input.Handle, shape, normalizedShape.Length, Optional(weight), Optional(bias), eps));
+    }
+
+    /// <summary>x·Φ(x) with Φ the normal CDF (exact, erf), or its tanh approximation (torch.nn.functional.gelu).</summary>
+    public static Tensor Gelu(Tensor input, bool tanhApproximation = false) =>
+        Tensor.Wrap(NativeMethods.pn_gelu(input.Handle, tanhApproximation ? 1 : 0));
 }

@@ -18,8 +18,11 @@ public static class LayerObserver
         return new Restore(previous);
     }
 
-    /// <summary>Called by leaf layers after computing <paramref name="output"/>; returns it unchanged.</summary>
-    internal static Tensor Notify(Module layer, Tensor input, Tensor output)
+    /// <summary>
+    /// Called by leaf layers after computing <paramref name="output"/>; returns it unchanged. Public so that layers
+    /// outside the engine whose own arithmetic has a cost (EdgeFace's attention products) are seen too.
+    /// </summary>
+    public static Tensor Notify(Module layer, Tensor input, Tensor output)
     {
         _current?.Invoke(layer, input, output);
         return output;

@@ -145,4 +145,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial IntPtr pn_mse_loss(IntPtr input, IntPtr target, int reduction);
     [LibraryImport(Library)] internal static partial IntPtr pn_normalize(IntPtr x, double p, long dim, double eps);
     [LibraryImport(Library)] internal static partial int pn_clip_grad_norm(IntPtr* parameters, int n, double maxNorm, double normType, double* total);
+
+    // ---- EdgeFace: layer normalisation and GELU
+    [LibraryImport(Library)] internal static partial IntPtr pn_layer_norm(IntPtr x, long* normalizedShape, int n, IntPtr weight, IntPtr bias, double eps);
+    [LibraryImport(Library)] internal static partial IntPtr pn_gelu(IntPtr x, int tanhApproximation);
 }

@@ -86,13 +86,15 @@ internal sealed class ReLU6Emitter : ModuleEmitter<ReLU6>
     ]);
 }
 
-/// <summary>Gemm(x, W, b) with transB = 1: PyTorch keeps the weight as [out, in].</summary>
+/// <summary>
+/// Gemm(x, W, b) with transB = 1 (PyTorch keeps the weight as [out, in]) on a 2-D input; on tokens [..., in]
+/// (EdgeFace's MLPs and attention) MatMul with Wᵀ, then Add b.
+/// </summary>
 internal sealed class LinearEmitter : ModuleEmitter<Linear>
 {
     protected override string Emit(EmitContext context, Linear linear, string input)
     {
-        if (context.Graph.RankOf(input) != 2)
-            throw new NotSupportedException($"'{context.Hint()}': a Linear layer exports as Gemm, which needs a 2-D input (flatten first)");
+        if (context.Graph.RankOf(input) != 2) return EmitOnTokens(context, linear, input);
         OnnxGraph graph = context.Graph;
         var inputs = new List<string>
         {
@@ -102,6 +104,21 @@ internal sealed class LinearEmitter : ModuleEmitter<Linear>
         if (linear.Bias is not null)
             inputs.Add(graph.AddInitializer(context.Hint("bias"), ConstantTensor.Float(EmitContext.Floats(linear.Bias), linear.Bias.Shape)));
         return graph.Add("Gemm", context.Hint(), inputs, new Dictionary<string, AttributeValue> { ["transB"] = 1L });
+    }
+
+    private static string EmitOnTokens(EmitContext context, Linear linear, string input)
+    {
+        OnnxGraph graph = context.Graph;
+        long outFeatures = linear.Weight.Size(0), inFeatures = linear.Weight.Size(1);
+        float[] weight = EmitContext.Floats(linear.Weight), transposed = new float[weight.Length];
+        for (long o = 0; o < outFeatures; o++)
+            for (long i = 0; i < inFeatures; i++)
+                transposed[i * outFeatures + o] = weight[o * inFeatures + i];
+        string product = graph.Add("MatMul", linear.Bias is null ? context.Hint() : context.Hint("matmul"),
+            [input, graph.AddInitializer(context.Hint("weight"), ConstantTensor.Float(transposed, inFeatures, outFeatures))]);
+        if (linear.Bias is null) return product;
+        string bias = graph.AddInitializer(context.Hint("bias"), ConstantTensor.Float(EmitContext.Floats(linear.Bias), outFeatures));
+        return graph.Add("Add", context.Hint(), [product, bias]);
     }
 }
 

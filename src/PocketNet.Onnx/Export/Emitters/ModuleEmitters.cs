@@ -49,6 +49,9 @@ internal sealed class ModuleEmitters
         // the compared compact networks
         new GhostFaceNetV1Emitter(), new GhostModuleEmitter(), new GhostSqueezeExciteEmitter(), new GhostBottleneckEmitter(),
         new GhostConvBnPReluEmitter(), new ModifiedGdcEmitter(), new ShuffleFaceNetEmitter(), new ShuffleUnitEmitter(),
+        // EdgeFace
+        new LayerNormEmitter(), new LayerNorm2dEmitter(), new GELUEmitter(), new LowRankLinearEmitter(), new MlpEmitter(),
+        new EmbeddingHeadEmitter(), new EdgeFaceNetworkEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

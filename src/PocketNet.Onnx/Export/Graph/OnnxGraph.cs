@@ -74,6 +74,19 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>The lowest opset that has every operator written so far (13 unless a node needs a newer one).</summary>
+    public int MinimumOpset { get; private set; } = 13;
+
+    /// <summary>What set <see cref="MinimumOpset"/> (for the error when a lower opset is asked for).</summary>
+    public string? MinimumOpsetReason { get; private set; }
+
+    /// <summary>Records that a node needs <paramref name="opset"/> or later (LayerNormalization: 17).</summary>
+    public void RequireOpset(int opset, string reason)
+    {
+        if (opset <= MinimumOpset) return;
+        (MinimumOpset, MinimumOpsetReason) = (opset, reason);
+    }
+
     private string Claim(string name)
     {
         if (!_names.Add(name)) throw new InvalidOperationException($"the name '{name}' is already used in the graph");

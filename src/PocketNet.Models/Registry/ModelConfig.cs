@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.SearchSpace;
 
 namespace PocketNet.Models.Registry;
@@ -11,6 +12,10 @@ public enum Architecture
     CellNetwork,
     MobileFaceNet,
     IResNet,
+
+    // MixFaceNets (Boutros et al. 2021): sizes in MixFaceNetSize; the Shuffle variant closes each unit with a channel shuffle.
+    MixFaceNet,
+    ShuffleMixFaceNet,
 }
 
 /// <summary>
@@ -38,6 +43,9 @@ public sealed record ModelConfig
     /// <summary>iResNet: 18, 34, 50 or 100.</summary>
     public int? Depth { get; init; }
 
+    /// <summary>MixFaceNet and ShuffleMixFaceNet: XS, S or M.</summary>
+    public MixFaceNetSize? MixFaceNetSize { get; init; }
+
     public Genotype ParsedGenotype() =>
         Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);
 
@@ -46,6 +54,7 @@ public sealed record ModelConfig
     {
         Architecture.CellNetwork => $"cell network C={Channels} cells={Cells} emb={EmbeddingSize}",
         Architecture.IResNet => $"iresnet{Depth}-{EmbeddingSize}",
+        Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => $"{Architecture.ToString().ToLowerInvariant()}-{MixFaceNetSize?.ToString().ToLowerInvariant()}-{EmbeddingSize}",
         _ => $"{Architecture.ToString().ToLowerInvariant()}-{EmbeddingSize}",
     };
 }

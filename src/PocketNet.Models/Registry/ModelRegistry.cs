@@ -1,5 +1,6 @@
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.SearchSpace;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
@@ -24,6 +25,11 @@ public static class ModelRegistry
         new("mobilefacenet", "MobileFaceNet baseline (Chen et al. 2018), as in the PocketNet reference",
             new ModelConfig { Architecture = Architecture.MobileFaceNet, EmbeddingSize = 128, Name = "mobilefacenet" }, IsTeacher: false),
         IResNetEntry(18), IResNetEntry(34), IResNetEntry(50), IResNetEntry(100),
+        // MixFaceNets (Boutros et al., IJCB 2021; official code fdbtrs/mixfacenets)
+        MixFaceNetEntry(MixFaceNetSize.XS, shuffle: false), MixFaceNetEntry(MixFaceNetSize.S, shuffle: false),
+        MixFaceNetEntry(MixFaceNetSize.M, shuffle: false),
+        MixFaceNetEntry(MixFaceNetSize.XS, shuffle: true), MixFaceNetEntry(MixFaceNetSize.S, shuffle: true),
+        MixFaceNetEntry(MixFaceNetSize.M, shuffle: true),
     ];
 
     /// <summary>
@@ -57,6 +63,9 @@ public static class ModelRegistry
             config.Channels ?? throw Missing(config, "channels"), config.Cells ?? throw Missing(config, "cells"), config.EmbeddingSize),
         Architecture.MobileFaceNet => new MobileFaceNet(config.EmbeddingSize),
         Architecture.IResNet => IResNet.Create(config.Depth ?? throw Missing(config, "depth"), config.EmbeddingSize),
+        Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => new MixFaceNet(
+            config.MixFaceNetSize ?? throw Missing(config, "mix_face_net_size"), config.Architecture == Architecture.ShuffleMixFaceNet,
+            config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -67,6 +76,19 @@ public static class ModelRegistry
     private static ModelEntry IResNetEntry(int depth) =>
         new($"iresnet{depth}", $"iResNet-{depth} (ArcFace's improved ResNet), a teacher for distillation",
             new ModelConfig { Architecture = Architecture.IResNet, Depth = depth, EmbeddingSize = 512, Name = $"iresnet{depth}" }, IsTeacher: true);
+
+    private static ModelEntry MixFaceNetEntry(MixFaceNetSize size, bool shuffle)
+    {
+        string family = shuffle ? "ShuffleMixFaceNet" : "MixFaceNet";
+        string name = $"{family.ToLowerInvariant()}-{size.ToString().ToLowerInvariant()}";
+        return new(name, $"{family}-{size} (Boutros et al. 2021): MixConv bottlenecks with squeeze-excitation" +
+                         (shuffle ? " and channel shuffle" : ""),
+            new ModelConfig
+            {
+                Architecture = shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet,
+                MixFaceNetSize = size, EmbeddingSize = 512, Name = name,
+            }, IsTeacher: false);
+    }
 
     private static ArgumentException Missing(ModelConfig config, string field) =>
         new($"model configuration of {config.Architecture} lacks '{field}'");

@@ -8,8 +8,9 @@ namespace PocketNet.Onnx.Analysis;
 /// the PocketNet paper's rules (as Models.Complexity.FlopCounter counts our networks): Conv 2*k*k*Cin/g per output
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
 /// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area); Add, Sub,
-/// Mul, Concat, Slice, reshapes, Sigmoid, Identity and Dropout cost nothing, as branch additions and
-/// concatenations did not in the paper. Shapes come from a static inference over those operators for a batch
+/// Mul, Concat, Slice, Gather, reshapes, Identity and Dropout cost nothing, as branch additions and
+/// concatenations did not in the paper. Sigmoid and HardSigmoid cost 1 per element, as MixFaceNets' counter counts
+/// sigmoid and Swish (exported as x * Sigmoid(x)). Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
 /// </summary>
 public static class OnnxGraphAnalysis
@@ -102,10 +103,10 @@ public static class OnnxGraphAnalysis
         long elements = Count(x);
         switch (node.OpType)
         {
-            case "Identity" or "Dropout" or "Sigmoid":
+            case "Identity" or "Dropout":
                 if (node.OpType == "Dropout" && node.Output.Count > 1 && node.Output[1].Length > 0) shapes[node.Output[1]] = x;
                 return Set(x, 0);
-            case "Relu" or "PRelu" or "Clip":
+            case "Relu" or "PRelu" or "Clip" or "Sigmoid" or "HardSigmoid":
                 return Set(x, elements);
             case "BatchNormalization":
                 return Set(x, 2 * elements);
@@ -147,6 +148,13 @@ public static class OnnxGraphAnalysis
                 long[] output = (long[])x.Clone();
                 output[axis] = inputs.Sum(s => s![axis]);
                 return Set(output, 0);
+            }
+            case "Gather":
+            {
+                long[]? indices = In(1);
+                if (indices is null) return null;
+                int axis = Axis(Attribute(node, "axis")?.I ?? 0, x.Length);
+                return Set([.. x[..axis], .. indices, .. x[(axis + 1)..]], 0);
             }
             case "Flatten":
             {

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Google.Protobuf;
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.Registry;
 using PocketNet.Onnx.Export.Emitters;
 using PocketNet.Onnx.Export.Graph;
@@ -152,8 +153,10 @@ public static class OnnxExporter
             IResNet resnet => (Architecture.IResNet, resnet.EmbeddingSize,
                 config.Depth is not { } depth || !IResNet.BlocksOf(depth).SequenceEqual(resnet.BlocksPerStage)
                     ? "its depth differs from the network's" : null),
+            MixFaceNet mix => (mix.Shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet, mix.EmbeddingSize,
+                config.MixFaceNetSize != mix.Size ? "its MixFaceNet size differs from the network's" : null),
             _ => throw new NotSupportedException(
-                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet), not {network.GetType().Name}"),
+                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, MixFaceNet), not {network.GetType().Name}"),
         };
         if (config.Architecture != expected)
             throw new ArgumentException($"the config describes a {config.Architecture}, but the network is a {network.GetType().Name}", nameof(config));

@@ -34,7 +34,7 @@ internal sealed class ModuleEmitters
         foreach (IModuleEmitter emitter in emitters) _byType.Add(emitter.ModuleType, emitter);
     }
 
-    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet).</summary>
+    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, MixFaceNets).</summary>
     public static ModuleEmitters Default { get; } = new(
     [
         // leaf layers
@@ -46,6 +46,10 @@ internal sealed class ModuleEmitters
         // baselines
         new MobileFaceNetEmitter(), new SeparableConvBnReluEmitter(), new InvertedResidualEmitter(), new GlobalDepthwiseConvEmitter(),
         new IResNetEmitter(), new IBasicBlockEmitter(),
+        // MixFaceNets and ShuffleMixFaceNets, and their leaf layers
+        new MixFaceNetEmitter(), new NamedSequenceEmitter(), new MixInitBlockEmitter(), new MixUnitEmitter(), new ConvBlockEmitter(),
+        new MixConvBlockEmitter(), new MixConvEmitter(), new SqueezeExcitationEmitter(),
+        new SigmoidEmitter(), new SwishEmitter(), new HardSwishEmitter(), new AdaptiveAvgPool2dEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

@@ -9,7 +9,7 @@ using PocketNet.Portal.Store;
 
 namespace PocketNet.Portal.Tests;
 
-/// <summary>A MixFaceNet's model page describes the network and draws its stages as a table.</summary>
+/// <summary>A MixFaceNet's model page describes the network and draws its stages as a table; a ShuffleFaceNet's describes it.</summary>
 public sealed class MixFaceNetArchitectureTests
 {
     [Fact]
@@ -31,6 +31,21 @@ public sealed class MixFaceNetArchitectureTests
         Assert.Contains("40 → 104", html);
         Assert.Contains("3x3, 5x5, 7x7, 9x9, 11x11", html);
         Assert.Contains("104 → 512", html);
+    }
+
+    [Fact]
+    public async Task ShuffleFaceNet_page_describes_its_stages_widths()
+    {
+        ModelConfig config = ModelRegistry.Resolve("shufflefacenet-1.0x");
+        var model = new ModelRecord
+        {
+            Name = "shufflefacenet-run-1", DisplayName = "ShuffleFaceNet 1.0x", Architecture = config.Architecture.ToString(),
+            ConfigJson = JsonSerializer.Serialize(config, StoreJson.Options), EmbeddingSize = config.EmbeddingSize,
+        };
+        string html = await RenderAsync(model);
+        Assert.Contains("ShuffleFaceNet 1.0x (Mart", html); // the name's accents are HTML-encoded
+        Assert.Contains("widths 116, 232, 464", html);
+        Assert.DoesNotContain("mixfacenet-stages", html);
     }
 
     private static async Task<string> RenderAsync(ModelRecord model)

@@ -16,6 +16,9 @@ public enum Architecture
     // MixFaceNets (Boutros et al. 2021): sizes in MixFaceNetSize; the Shuffle variant closes each unit with a channel shuffle.
     MixFaceNet,
     ShuffleMixFaceNet,
+
+    /// <summary>ShuffleFaceNet (Martínez-Díaz et al. 2019): ShuffleNetV2 with PReLU and a global depthwise conv.</summary>
+    ShuffleFaceNet,
 }
 
 /// <summary>
@@ -46,6 +49,9 @@ public sealed record ModelConfig
     /// <summary>MixFaceNet and ShuffleMixFaceNet: XS, S or M.</summary>
     public MixFaceNetSize? MixFaceNetSize { get; init; }
 
+    /// <summary>ShuffleFaceNet: width multiplier 0.5, 1, 1.5 or 2.</summary>
+    public double? WidthMultiplier { get; init; }
+
     public Genotype ParsedGenotype() =>
         Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);
 
@@ -54,6 +60,7 @@ public sealed record ModelConfig
     {
         Architecture.CellNetwork => $"cell network C={Channels} cells={Cells} emb={EmbeddingSize}",
         Architecture.IResNet => $"iresnet{Depth}-{EmbeddingSize}",
+        Architecture.ShuffleFaceNet => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"shufflefacenet-{WidthMultiplier:0.0}x-{EmbeddingSize}"),
         Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => $"{Architecture.ToString().ToLowerInvariant()}-{MixFaceNetSize?.ToString().ToLowerInvariant()}-{EmbeddingSize}",
         _ => $"{Architecture.ToString().ToLowerInvariant()}-{EmbeddingSize}",
     };

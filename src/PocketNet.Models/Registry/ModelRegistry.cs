@@ -2,6 +2,7 @@ using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
 using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.SearchSpace;
+using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
 
@@ -30,6 +31,8 @@ public static class ModelRegistry
         MixFaceNetEntry(MixFaceNetSize.M, shuffle: false),
         MixFaceNetEntry(MixFaceNetSize.XS, shuffle: true), MixFaceNetEntry(MixFaceNetSize.S, shuffle: true),
         MixFaceNetEntry(MixFaceNetSize.M, shuffle: true),
+        // ShuffleFaceNet (Martínez-Díaz et al., ICCVW 2019)
+        ShuffleFaceNetEntry(0.5), ShuffleFaceNetEntry(1.0), ShuffleFaceNetEntry(1.5), ShuffleFaceNetEntry(2.0),
     ];
 
     /// <summary>
@@ -66,6 +69,7 @@ public static class ModelRegistry
         Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => new MixFaceNet(
             config.MixFaceNetSize ?? throw Missing(config, "mix_face_net_size"), config.Architecture == Architecture.ShuffleMixFaceNet,
             config.EmbeddingSize),
+        Architecture.ShuffleFaceNet => new ShuffleFaceNet(config.WidthMultiplier ?? throw Missing(config, "width_multiplier"), config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -88,6 +92,15 @@ public static class ModelRegistry
                 Architecture = shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet,
                 MixFaceNetSize = size, EmbeddingSize = 512, Name = name,
             }, IsTeacher: false);
+    }
+
+    private static ModelEntry ShuffleFaceNetEntry(double width)
+    {
+        string name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"shufflefacenet-{width:0.0}x");
+        return new(name, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"ShuffleFaceNet {width:0.0}x (Martínez-Díaz et al. 2019): ShuffleNetV2 units with PReLU and a global depthwise conv"),
+            new ModelConfig { Architecture = Architecture.ShuffleFaceNet, WidthMultiplier = width, EmbeddingSize = 128, Name = name },
+            IsTeacher: false);
     }
 
     private static ArgumentException Missing(ModelConfig config, string field) =>

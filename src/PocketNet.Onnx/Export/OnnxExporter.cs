@@ -6,6 +6,7 @@ using Google.Protobuf;
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
 using PocketNet.Models.MixFaceNets;
+using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Models.Registry;
 using PocketNet.Onnx.Export.Emitters;
 using PocketNet.Onnx.Export.Graph;
@@ -155,8 +156,10 @@ public static class OnnxExporter
                     ? "its depth differs from the network's" : null),
             MixFaceNet mix => (mix.Shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet, mix.EmbeddingSize,
                 config.MixFaceNetSize != mix.Size ? "its MixFaceNet size differs from the network's" : null),
+            ShuffleFaceNet shuffle => (Architecture.ShuffleFaceNet, shuffle.EmbeddingSize,
+                config.WidthMultiplier != shuffle.WidthMultiplier ? "its width multiplier differs from the network's" : null),
             _ => throw new NotSupportedException(
-                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, MixFaceNet), not {network.GetType().Name}"),
+                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, MixFaceNet, ShuffleFaceNet), not {network.GetType().Name}"),
         };
         if (config.Architecture != expected)
             throw new ArgumentException($"the config describes a {config.Architecture}, but the network is a {network.GetType().Name}", nameof(config));

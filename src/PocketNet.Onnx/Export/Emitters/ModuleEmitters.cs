@@ -34,7 +34,7 @@ internal sealed class ModuleEmitters
         foreach (IModuleEmitter emitter in emitters) _byType.Add(emitter.ModuleType, emitter);
     }
 
-    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, MixFaceNets).</summary>
+    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, MixFaceNets, ShuffleFaceNet).</summary>
     public static ModuleEmitters Default { get; } = new(
     [
         // leaf layers
@@ -50,6 +50,8 @@ internal sealed class ModuleEmitters
         new MixFaceNetEmitter(), new NamedSequenceEmitter(), new MixInitBlockEmitter(), new MixUnitEmitter(), new ConvBlockEmitter(),
         new MixConvBlockEmitter(), new MixConvEmitter(), new SqueezeExcitationEmitter(),
         new SigmoidEmitter(), new SwishEmitter(), new HardSwishEmitter(), new AdaptiveAvgPool2dEmitter(),
+        // ShuffleFaceNet
+        new ShuffleFaceNetEmitter(), new ShuffleUnitEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

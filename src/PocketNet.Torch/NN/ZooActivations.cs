@@ -30,11 +30,3 @@ public sealed class AdaptiveAvgPool2d(long outputHeight = 1, long outputWidth = 
     public override Tensor Forward(Tensor input) =>
         LayerObserver.Notify(this, input, Functional.AdaptiveAvgPool2d(input, OutputHeight, OutputWidth));
 }
-
-/// <summary>ShuffleNet's channel shuffle with a fixed group count (see <see cref="Functional.ChannelShuffle"/>).</summary>
-public sealed class ChannelShuffle(long groups) : Module<Tensor, Tensor>
-{
-    public long Groups { get; } = groups >= 1 ? groups : throw new ArgumentOutOfRangeException(nameof(groups), groups, "groups must be at least 1");
-
-    public override Tensor Forward(Tensor input) => Functional.ChannelShuffle(input, Groups);
-}

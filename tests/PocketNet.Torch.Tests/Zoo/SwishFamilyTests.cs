@@ -6,8 +6,8 @@ using PocketNet.Torch.Tests.Support;
 namespace PocketNet.Torch.Tests.Zoo;
 
 /// <summary>
-/// The layers MixFaceNets add to the engine: Swish (SiLU), hard swish, sigmoid, adaptive average pooling and channel
-/// shuffle. Gradients against central finite differences; values and gradients against PyTorch
+/// The layers MixFaceNets add to the engine: Swish (SiLU), hard swish, sigmoid, adaptive average pooling and the channel
+/// shuffle (Functional.ChannelShuffle). Gradients against central finite differences; values and gradients against PyTorch
 /// (python/swish_reference.py), and the shuffle's permutation against torch.nn.ChannelShuffle.
 /// </summary>
 public class SwishFamilyTests
@@ -88,7 +88,7 @@ public class SwishFamilyTests
     {
         using var scope = DisposeScope.Enter();
         Tensor x = Tensors.Arange(0, 2 * 6 * 2 * 3, type: ScalarType.Float64).View(2, 6, 2, 3);
-        Tensor y = new ChannelShuffle(3).Forward(x);
+        Tensor y = Functional.ChannelShuffle(x, 3);
         Assert.Equal(new long[] { 2, 6, 2, 3 }, y.Shape);
         Assert.Equal(Doubles(Reference.Value.GetProperty("shuffle")), y.ToArray<double>());
     }

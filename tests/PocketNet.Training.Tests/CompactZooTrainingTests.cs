@@ -10,7 +10,7 @@ namespace PocketNet.Training.Tests;
 /// The registry's MixFaceNets train with the ArcFace trainer like every other network: Swish, squeeze-excitation,
 /// MixConv's channel slices and the shuffle all carry gradients, and the frozen embedding scale stays out of the
 /// optimiser. ShuffleMixFaceNet-XS (the most layers per FLOP) at a 32-d embedding on eight pattern identities; and
-/// ShuffleFaceNet 0.5x the same way.
+/// ShuffleFaceNet 0.5x the same way; and MixFaceNet-XS as a distillation student.
 /// </summary>
 public sealed class CompactZooTrainingTests(ITestOutputHelper output) : IDisposable
 {
@@ -44,6 +44,32 @@ public sealed class CompactZooTrainingTests(ITestOutputHelper output) : IDisposa
         double first = steps.Take(2).Average(s => s.Losses["ce"]), last = steps.TakeLast(2).Average(s => s.Losses["ce"]);
         output.WriteLine($"loss {first:F3} -> {last:F3} over {steps.Count} steps");
         Assert.True(last < 0.8 * first, $"loss should fall: {first:F3} -> {last:F3}");
+    }
+
+    [Fact]
+    public void ADistillationRunWithAMixFaceNetStudentTrainsOnBothLosses()
+    {
+        // The teacher only has to be fixed, not good: the student learns to match its embeddings.
+        ModelConfig teacherConfig = RecognitionTrainerTests.TinyModel();
+        string teacherWeights = Path.Combine(_root, "teacher.safetensors");
+        PocketNet.Torch.Engine.ManualSeed(3);
+        using (var teacher = ModelRegistry.Create(teacherConfig)) WeightFiles.SaveModule(teacher, teacherWeights);
+
+        var data = PatternFaces.TrainingSet(identities: 6, imagesPerIdentity: 8, seed: 13);
+        var run = new RunDirectory(Path.Combine(_root, "kd"));
+        TrainingOptions options = RecognitionTrainerTests.TinyOptions(epochs: 2) with
+        {
+            Model = ModelRegistry.Resolve("mixfacenet-xs", teacherConfig.EmbeddingSize),
+            Mode = TrainingMode.Distillation,
+            Teacher = teacherConfig,
+            TeacherWeights = teacherWeights,
+        };
+        new RecognitionTrainer(options, data, run).Run();
+
+        var steps = EventLog.Read(run.EventsPath).OfType<StepProgress>().ToList();
+        output.WriteLine($"total {steps[0].Losses["total"]:F3} -> {steps[^1].Losses["total"]:F3}, kd {steps[0].Losses["kd"]:F3} -> {steps[^1].Losses["kd"]:F3}");
+        Assert.All(steps, s => Assert.True(double.IsFinite(s.Losses["total"]) && s.Losses["kd"] > 0));
+        Assert.True(steps[^1].Losses["total"] < steps[0].Losses["total"]);
     }
 
     public void Dispose()

@@ -53,6 +53,8 @@ public static class PortalSetup
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();
         services.AddSingleton<RunEvents>();
+        services.AddSingleton<Annotations.AnnotationService>();
+        services.AddSingleton<Tracking.RunCatalog>();
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<PublishedResults>();
         services.AddSingleton<RandomBaseline>();
@@ -106,6 +108,7 @@ public static class PortalSetup
         app.MapOpenApi();
         RouteGroupBuilder api = app.MapGroup("/api");
         api.MapRunsApi();
+        api.MapAnnotationsApi();
         api.MapModelsApi();
         api.MapModelImportApi();
         api.MapLeaderboardApi();

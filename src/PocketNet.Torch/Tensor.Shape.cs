@@ -63,6 +63,16 @@ public sealed unsafe partial class Tensor
         fixed (long* p = dims) return Wrap(NativeMethods.pn_flip(Handle, p, dims.Length));
     }
 
+    /// <summary>
+    /// Pads the trailing dimensions with <paramref name="value"/> (torch.nn.functional.pad, constant mode):
+    /// <paramref name="pads"/> holds (before, after) pairs, the last dimension first; a negative amount crops.
+    /// </summary>
+    public Tensor ConstantPad(long[] pads, double value = 0)
+    {
+        if (pads.Length % 2 != 0) throw new ArgumentException($"pads come in (before, after) pairs; got {pads.Length} values", nameof(pads));
+        fixed (long* p = pads) return Wrap(NativeMethods.pn_constant_pad(Handle, p, pads.Length, value));
+    }
+
     /// <summary>Mirrors images left to right (the last dimension, the width of NCHW).</summary>
     public Tensor FlipHorizontal() => Flip(-1);
 

@@ -285,6 +285,14 @@ PN_API pn_tensor pn_flip(pn_tensor x, const int64_t* dims, int n) {
   PN_CATCH(nullptr)
 }
 
+// Pads the last n/2 dimensions with a constant (torch.nn.functional.pad's constant mode): pads holds
+// (before, after) pairs, last dimension first; negative amounts crop.
+PN_API pn_tensor pn_constant_pad(pn_tensor x, const int64_t* pads, int n, double value) {
+  PN_TRY
+  return pn::wrap(at::constant_pad_nd(*x, pn::ints(pads, n), value));
+  PN_CATCH(nullptr)
+}
+
 // A view on x's storage with explicit sizes, strides and storage offset (torch.as_strided); libtorch
 // checks that the view stays inside the storage. Checkpoint import rebuilds saved tensors with it.
 PN_API pn_tensor pn_as_strided(pn_tensor x, const int64_t* size, const int64_t* stride, int n, int64_t offset) {

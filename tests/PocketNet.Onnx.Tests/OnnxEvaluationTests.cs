@@ -51,6 +51,7 @@ public sealed class OnnxEvaluationTests(ITestOutputHelper output) : IDisposable
     [Theory]
     // floatConstants: the graph's shared scalars (PReLU's 1 in s*x + (1 - s)*Relu(x); ReLU6's bounds), counted as parameters.
     [InlineData("pocketnet-s-128", 1)]
+    [InlineData("shufflefacenet-0.5x", 1)] // channel split (Slice) and shuffle (Gather) cost nothing, as in the engine
     [InlineData("every-primitive", 2)]
     public void Unfolded_export_has_exactly_the_registry_flops_and_stores_the_batch_norm_statistics_as_parameters(string name, int floatConstants)
     {
@@ -79,6 +80,21 @@ public sealed class OnnxEvaluationTests(ITestOutputHelper output) : IDisposable
                          $"folded ({foldResult.FoldedBatchNorms} batch norms) {fold.Flops} FLOPs, {fold.Parameters} parameters");
         Assert.True(fold.Flops < flops);
         Assert.True(fold.Parameters < trainable);
+    }
+
+    [Fact]
+    public void GhostFaceNets_same_padding_and_hard_sigmoid_keep_the_graph_analysable()
+    {
+        ModelConfig config = ModelRegistry.Resolve("ghostfacenet-v1-1.3-2");
+        using Module<Tensor, Tensor> network = TestNetworks.Build(config);
+        string path = Path.Combine(_folder.Path, "ghost.onnx");
+        OnnxExporter.Export(network, config, path, new OnnxExportOptions { FoldBatchNorm = false });
+        OnnxModelComplexity size = OnnxGraphAnalysis.Analyze(path);
+        Assert.Empty(size.UnknownOperators);
+        // The graph's FLOPs are the engine's plus the squeeze-excitations' global pools (a functional pool in the engine,
+        // uncounted there, a GlobalAveragePool node here).
+        Assert.True(size.Flops > FlopCounter.Count(network), $"graph {size.Flops} FLOPs, engine {FlopCounter.Count(network)}");
+        Assert.Equal([-1L, 3, 112, 112], size.InputShape);
     }
 
     [Fact]

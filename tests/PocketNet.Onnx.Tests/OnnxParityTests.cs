@@ -20,6 +20,7 @@ public sealed class OnnxParityTests(ITestOutputHelper output)
     public static TheoryData<string> RegistryModels => new()
     {
         "pocketnet-s-128", "pocketnet-s-256", "pocketnet-m-128", "pocketnet-m-256", "mobilefacenet", "iresnet18", "iresnet50",
+        "ghostfacenet-v1-1.3-2", "ghostfacenet-v1-1.3-1", "shufflefacenet-0.5x", "shufflefacenet-1.0x",
     };
 
     [Theory]

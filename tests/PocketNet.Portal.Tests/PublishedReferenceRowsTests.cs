@@ -106,6 +106,17 @@ public sealed class PublishedReferenceRowsTests : IDisposable
     }
 
     [Fact]
+    public void GhostFaceNet_rows_show_the_portals_count_and_keep_the_papers_figure_under_its_own_label()
+    {
+        _published.Load(RepositoryFile);
+        ModelRecord row = Row("paper-ghostfacenet-v1-1.3-2-ms1mv3");
+        Assert.Equal((59.32, 121.76), (row.MegaMacs, row.MegaFlops));
+        Assert.Contains("60.29 MFLOPs", row.Note);
+        Assert.Equal(0.9345, row.Results.Single(r => r.Benchmark == "ijbc").Value, 12);
+        Assert.Equal("ghostfacenet-v1-1.3-2", Models.Registry.ModelRegistry.Entries.Single(e => e.Config.Width == 1.3 && e.Config.StemStride == 2).Name);
+    }
+
+    [Fact]
     public void Every_row_names_its_source_link_and_every_disagreement_says_which_value_it_shows()
     {
         _published.Load(RepositoryFile);

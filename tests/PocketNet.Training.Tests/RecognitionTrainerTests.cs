@@ -47,6 +47,23 @@ public sealed class RecognitionTrainerTests(ITestOutputHelper output) : IDisposa
         Assert.Equal(4 * (data.Count / 16), steps[^1].GlobalStep);
     }
 
+    [Theory]
+    // The narrowest of the compared compact networks: "same" padding, SE, channel shuffles and their heads train as any registry network.
+    [InlineData("ghostfacenet-v1-0.5-2")]
+    [InlineData("shufflefacenet-0.5x")]
+    public void ACompactRegistryNetworkLearnsWithTheSameTrainer(string name)
+    {
+        var data = PatternFaces.TrainingSet(identities: 8, imagesPerIdentity: 12, seed: 1);
+        var run = new RunDirectory(Path.Combine(_root, name));
+        var options = TinyOptions(epochs: 4) with { Model = ModelRegistry.Resolve(name, embeddingSize: 32) };
+        new RecognitionTrainer(options, data, run, []).Run();
+
+        var steps = EventLog.Read(run.EventsPath).OfType<StepProgress>().ToList();
+        double first = steps.Take(3).Average(s => s.Losses["ce"]), last = steps.TakeLast(3).Average(s => s.Losses["ce"]);
+        output.WriteLine($"loss {first:F3} -> {last:F3}");
+        Assert.True(last < 0.8 * first, $"loss should fall clearly: {first:F3} -> {last:F3}");
+    }
+
     [Fact]
     public void AResumedRunContinuesTheSameLossCurve()
     {

@@ -12,13 +12,12 @@ public enum Architecture
     CellNetwork,
     MobileFaceNet,
     IResNet,
+    GhostFaceNetV1,
+    ShuffleFaceNet,
 
     // MixFaceNets (Boutros et al. 2021): sizes in MixFaceNetSize; the Shuffle variant closes each unit with a channel shuffle.
     MixFaceNet,
     ShuffleMixFaceNet,
-
-    /// <summary>ShuffleFaceNet (Martínez-Díaz et al. 2019): ShuffleNetV2 with PReLU and a global depthwise conv.</summary>
-    ShuffleFaceNet,
 }
 
 /// <summary>
@@ -46,11 +45,14 @@ public sealed record ModelConfig
     /// <summary>iResNet: 18, 34, 50 or 100.</summary>
     public int? Depth { get; init; }
 
+    /// <summary>GhostFaceNets: the width multiplier (1.3 in the paper). ShuffleFaceNet: its complexity, 0.5, 1, 1.5 or 2.</summary>
+    public double? Width { get; init; }
+
+    /// <summary>GhostFaceNets: the stride of the first convolution, 1 or 2 (the paper's GhostFaceNetV1-1 and -2).</summary>
+    public int? StemStride { get; init; }
+
     /// <summary>MixFaceNet and ShuffleMixFaceNet: XS, S or M.</summary>
     public MixFaceNetSize? MixFaceNetSize { get; init; }
-
-    /// <summary>ShuffleFaceNet: width multiplier 0.5, 1, 1.5 or 2.</summary>
-    public double? WidthMultiplier { get; init; }
 
     public Genotype ParsedGenotype() =>
         Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);
@@ -60,7 +62,8 @@ public sealed record ModelConfig
     {
         Architecture.CellNetwork => $"cell network C={Channels} cells={Cells} emb={EmbeddingSize}",
         Architecture.IResNet => $"iresnet{Depth}-{EmbeddingSize}",
-        Architecture.ShuffleFaceNet => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"shufflefacenet-{WidthMultiplier:0.0}x-{EmbeddingSize}"),
+        Architecture.GhostFaceNetV1 => $"ghostfacenet-v1-{Width}-{StemStride}-{EmbeddingSize}",
+        Architecture.ShuffleFaceNet => $"shufflefacenet-{Width:0.0}x-{EmbeddingSize}",
         Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => $"{Architecture.ToString().ToLowerInvariant()}-{MixFaceNetSize?.ToString().ToLowerInvariant()}-{EmbeddingSize}",
         _ => $"{Architecture.ToString().ToLowerInvariant()}-{EmbeddingSize}",
     };

@@ -1,5 +1,6 @@
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.GhostFaceNets;
 using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.SearchSpace;
 using PocketNet.Models.ShuffleFaceNets;
@@ -13,7 +14,8 @@ public sealed record ModelEntry(string Name, string Description, ModelConfig Con
 
 /// <summary>
 /// The networks of the portal by name: the four PocketNet variants, MobileFaceNet, the iResNet
-/// teachers, and any genotype (a NAS result) with width, depth and embedding size as options.
+/// teachers, the compact networks PocketNet is compared with (GhostFaceNetV1, ShuffleFaceNet, MixFaceNets), and any
+/// genotype (a NAS result) with width, depth and embedding size as options.
 /// </summary>
 public static class ModelRegistry
 {
@@ -26,13 +28,15 @@ public static class ModelRegistry
         new("mobilefacenet", "MobileFaceNet baseline (Chen et al. 2018), as in the PocketNet reference",
             new ModelConfig { Architecture = Architecture.MobileFaceNet, EmbeddingSize = 128, Name = "mobilefacenet" }, IsTeacher: false),
         IResNetEntry(18), IResNetEntry(34), IResNetEntry(50), IResNetEntry(100),
+        // The widths and stem strides of the official README's released GhostFaceNetV1 models; 1.3 is the paper's.
+        GhostFaceNetEntry(1.3, 2), GhostFaceNetEntry(1.3, 1), GhostFaceNetEntry(0.5, 2), GhostFaceNetEntry(1, 2),
+        GhostFaceNetEntry(1.2, 2), GhostFaceNetEntry(1.4, 2), GhostFaceNetEntry(2, 1),
+        ShuffleFaceNetEntry(0.5), ShuffleFaceNetEntry(1.0), ShuffleFaceNetEntry(1.5), ShuffleFaceNetEntry(2.0),
         // MixFaceNets (Boutros et al., IJCB 2021; official code fdbtrs/mixfacenets)
         MixFaceNetEntry(MixFaceNetSize.XS, shuffle: false), MixFaceNetEntry(MixFaceNetSize.S, shuffle: false),
         MixFaceNetEntry(MixFaceNetSize.M, shuffle: false),
         MixFaceNetEntry(MixFaceNetSize.XS, shuffle: true), MixFaceNetEntry(MixFaceNetSize.S, shuffle: true),
         MixFaceNetEntry(MixFaceNetSize.M, shuffle: true),
-        // ShuffleFaceNet (Martínez-Díaz et al., ICCVW 2019)
-        ShuffleFaceNetEntry(0.5), ShuffleFaceNetEntry(1.0), ShuffleFaceNetEntry(1.5), ShuffleFaceNetEntry(2.0),
     ];
 
     /// <summary>
@@ -66,10 +70,12 @@ public static class ModelRegistry
             config.Channels ?? throw Missing(config, "channels"), config.Cells ?? throw Missing(config, "cells"), config.EmbeddingSize),
         Architecture.MobileFaceNet => new MobileFaceNet(config.EmbeddingSize),
         Architecture.IResNet => IResNet.Create(config.Depth ?? throw Missing(config, "depth"), config.EmbeddingSize),
+        Architecture.GhostFaceNetV1 => new GhostFaceNetV1(config.Width ?? throw Missing(config, "width"),
+            config.StemStride ?? throw Missing(config, "stem_stride"), config.EmbeddingSize),
+        Architecture.ShuffleFaceNet => new ShuffleFaceNet(config.Width ?? throw Missing(config, "width"), config.EmbeddingSize),
         Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => new MixFaceNet(
             config.MixFaceNetSize ?? throw Missing(config, "mix_face_net_size"), config.Architecture == Architecture.ShuffleMixFaceNet,
             config.EmbeddingSize),
-        Architecture.ShuffleFaceNet => new ShuffleFaceNet(config.WidthMultiplier ?? throw Missing(config, "width_multiplier"), config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -80,6 +86,24 @@ public static class ModelRegistry
     private static ModelEntry IResNetEntry(int depth) =>
         new($"iresnet{depth}", $"iResNet-{depth} (ArcFace's improved ResNet), a teacher for distillation",
             new ModelConfig { Architecture = Architecture.IResNet, Depth = depth, EmbeddingSize = 512, Name = $"iresnet{depth}" }, IsTeacher: true);
+
+    private static ModelEntry GhostFaceNetEntry(double width, int stemStride)
+    {
+        string name = FormattableString.Invariant($"ghostfacenet-v1-{width}-{stemStride}");
+        return new(name, FormattableString.Invariant(
+                $"GhostFaceNetV1-{width}-{stemStride} (Alansari et al. 2023): GhostNetV1 at width {width}, stem stride {stemStride}, PReLU, modified GDC head"),
+            new ModelConfig { Architecture = Architecture.GhostFaceNetV1, Width = width, StemStride = stemStride, EmbeddingSize = 512, Name = name },
+            IsTeacher: false);
+    }
+
+    private static ModelEntry ShuffleFaceNetEntry(double complexity)
+    {
+        string name = FormattableString.Invariant($"shufflefacenet-{complexity:0.0}x");
+        return new(name, FormattableString.Invariant(
+                $"ShuffleFaceNet {complexity:0.0}x (Martínez-Díaz et al. 2019): ShuffleNetV2 {complexity:0.0}x with PReLU and a global depthwise head"),
+            new ModelConfig { Architecture = Architecture.ShuffleFaceNet, Width = complexity, EmbeddingSize = 128, Name = name },
+            IsTeacher: false);
+    }
 
     private static ModelEntry MixFaceNetEntry(MixFaceNetSize size, bool shuffle)
     {
@@ -92,15 +116,6 @@ public static class ModelRegistry
                 Architecture = shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet,
                 MixFaceNetSize = size, EmbeddingSize = 512, Name = name,
             }, IsTeacher: false);
-    }
-
-    private static ModelEntry ShuffleFaceNetEntry(double width)
-    {
-        string name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"shufflefacenet-{width:0.0}x");
-        return new(name, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"ShuffleFaceNet {width:0.0}x (Martínez-Díaz et al. 2019): ShuffleNetV2 units with PReLU and a global depthwise conv"),
-            new ModelConfig { Architecture = Architecture.ShuffleFaceNet, WidthMultiplier = width, EmbeddingSize = 128, Name = name },
-            IsTeacher: false);
     }
 
     private static ArgumentException Missing(ModelConfig config, string field) =>

@@ -4,75 +4,75 @@ using PocketNet.Torch.NN;
 namespace PocketNet.Models.ShuffleFaceNets;
 
 /// <summary>
-/// ShuffleFaceNet (Martínez-Díaz et al., ICCVW 2019, Table 1): ShuffleNetV2 for 112x112 faces. A 3x3 stride-2 conv to
-/// 24 channels (BN, PReLU; no max pooling), stages 2-4 of 4, 8 and 4 shuffle units (each opening with stride 2) to the
-/// width multiplier's channels, a 1x1 conv to 1024 (conv5, BN, PReLU), a 7x7 global depthwise conv with BN (gdconv)
-/// instead of global average pooling, and a linear 1x1 conv to the embedding with BN. The authors published no code;
-/// module names follow torchvision's ShuffleNetV2 (conv1, stage2..4, conv5) and MobileFaceNet's head (gdconv, linear, bn).
+/// ShuffleFaceNet (Martínez-Díaz et al., ICCV Workshops 2019): ShuffleNetV2 for 112x112 faces. A 3x3 stride-2 conv
+/// to 24 channels (no max pooling, so the last map is 7x7), three stages of shuffle units (4, 8 and 4, each opening
+/// with a stride-2 unit), a 1x1 conv to 1024 channels, and MobileFaceNet's head: a 7x7 global depthwise conv and BN,
+/// a linear 1x1 conv to the 128-d embedding and BN; every ReLU a PReLU. The four sizes are ShuffleNetV2's
+/// complexities 0.5x, 1x, 1.5x and 2x. The authors released no code: the wiring is the paper's, and the keys follow
+/// torchvision's ShuffleNetV2 (conv1, stage2..stage4, conv5) with the head as gdc and linear.
 /// </summary>
 public sealed class ShuffleFaceNet : Module<Tensor, Tensor>
 {
-    /// <summary>Units per stage (stages 2, 3, 4).</summary>
-    public static readonly IReadOnlyList<int> StageUnits = [4, 8, 4];
+    /// <summary>Stage widths by complexity (ShuffleNetV2's table 5): conv1, stage2, stage3, stage4, conv5.</summary>
+    public static readonly IReadOnlyDictionary<double, long[]> Widths = new Dictionary<double, long[]>
+    {
+        [0.5] = [24, 48, 96, 192, 1024],
+        [1.0] = [24, 116, 232, 464, 1024],
+        [1.5] = [24, 176, 352, 704, 1024],
+        // ShuffleNetV2 2x widens conv5 to 2048; ShuffleFaceNet's 4.5 M parameters and 1.05 GFLOPs say it keeps 1024.
+        [2.0] = [24, 244, 488, 976, 1024],
+    };
 
-    private const int StemWidth = 24, HeadWidth = 1024;
+    public static readonly IReadOnlyList<int> UnitsPerStage = [4, 8, 4];
 
-    private readonly Sequential _conv1, _conv5, _gdconv;
-    private readonly Sequential[] _stages;
-    private readonly Conv2d _linear;
-    private readonly BatchNorm2d _bn;
+    private readonly Sequential _conv1, _stage2, _stage3, _stage4, _conv5, _gdc, _linear;
 
-    public ShuffleFaceNet(double widthMultiplier, int embeddingSize = 128)
+    public ShuffleFaceNet(double complexity = 1.0, int embeddingSize = 128)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
-        (WidthMultiplier, EmbeddingSize) = (widthMultiplier, embeddingSize);
-        IReadOnlyList<long> widths = StageWidths(widthMultiplier);
+        if (!Widths.TryGetValue(complexity, out long[]? widths))
+            throw new ArgumentOutOfRangeException(nameof(complexity), complexity, $"ShuffleFaceNet comes in {string.Join(", ", Widths.Keys.Select(k => $"{k}x"))}");
+        (Complexity, EmbeddingSize) = (complexity, embeddingSize);
 
-        _conv1 = RegisterModule("conv1", new Sequential(
-            new Conv2d(3, StemWidth, 3, 2, 1, bias: false), new BatchNorm2d(StemWidth), new PReLU(StemWidth)));
-        long width = StemWidth;
-        _stages = new Sequential[StageUnits.Count];
-        for (int s = 0; s < StageUnits.Count; s++)
+        _conv1 = RegisterModule("conv1", ConvBnPRelu(3, widths[0], kernelSize: 3, stride: 2, padding: 1));
+        long channels = widths[0];
+        var stages = new Sequential[3];
+        for (int s = 0; s < stages.Length; s++)
         {
-            var stage = new Sequential();
-            for (int u = 0; u < StageUnits[s]; u++)
+            stages[s] = new Sequential();
+            for (int u = 0; u < UnitsPerStage[s]; u++)
             {
-                stage.Append(new ShuffleUnit(width, widths[s], u == 0 ? 2 : 1));
-                width = widths[s];
+                stages[s].Append(new ShuffleUnit(channels, widths[s + 1], u == 0 ? 2 : 1));
+                channels = widths[s + 1];
             }
-            _stages[s] = RegisterModule($"stage{s + 2}", stage);
         }
-        _conv5 = RegisterModule("conv5", new Sequential(
-            new Conv2d(width, HeadWidth, 1, bias: false), new BatchNorm2d(HeadWidth), new PReLU(HeadWidth)));
-        _gdconv = RegisterModule("gdconv", new Sequential(
-            new Conv2d(HeadWidth, HeadWidth, 7, groups: HeadWidth, bias: false), new BatchNorm2d(HeadWidth)));
-        _linear = RegisterModule("linear", new Conv2d(HeadWidth, embeddingSize, 1, bias: false));
-        _bn = RegisterModule("bn", new BatchNorm2d(embeddingSize));
-
-        // convolutions kaiming-normal over fan_out as torchvision's ShuffleNetV2 and MobileFaceNet; BN at 1 and 0
-        foreach (var (_, module) in NamedModules())
-            if (module is Conv2d conv) Init.KaimingNormal(conv.Weight, fanIn: false);
+        _stage2 = RegisterModule("stage2", stages[0]);
+        _stage3 = RegisterModule("stage3", stages[1]);
+        _stage4 = RegisterModule("stage4", stages[2]);
+        long last = widths[4];
+        _conv5 = RegisterModule("conv5", ConvBnPRelu(channels, last, kernelSize: 1, stride: 1, padding: 0));
+        _gdc = RegisterModule("gdc", new Sequential(new Conv2d(last, last, 7, groups: last, bias: false), new BatchNorm2d(last)));
+        _linear = RegisterModule("linear", new Sequential(new Conv2d(last, embeddingSize, 1, bias: false), new BatchNorm2d(embeddingSize)));
+        InitialiseAsMobileFaceNet();
     }
 
-    public double WidthMultiplier { get; }
+    public double Complexity { get; }
     public int EmbeddingSize { get; }
-
-    /// <summary>Output channels of stages 2, 3 and 4 for the published multipliers (ShuffleNetV2's Table 5).</summary>
-    public static IReadOnlyList<long> StageWidths(double widthMultiplier) => widthMultiplier switch
-    {
-        0.5 => [48, 96, 192],
-        1.0 => [116, 232, 464],
-        1.5 => [176, 352, 704],
-        2.0 => [244, 488, 976],
-        _ => throw new ArgumentOutOfRangeException(nameof(widthMultiplier), widthMultiplier, "ShuffleFaceNet comes in widths 0.5, 1, 1.5 and 2"),
-    };
 
     public override Tensor Forward(Tensor input)
     {
         using var scope = DisposeScope.Enter();
-        Tensor x = _conv1.Forward(input);
-        foreach (Sequential stage in _stages) x = stage.Forward(x);
-        x = _bn.Forward(_linear.Forward(_gdconv.Forward(_conv5.Forward(x))));
-        return x.Flatten(1).MoveToOuterScope();
+        Tensor x = _conv5.Forward(_stage4.Forward(_stage3.Forward(_stage2.Forward(_conv1.Forward(input)))));
+        return _linear.Forward(_gdc.Forward(x)).Flatten(1).MoveToOuterScope();
+    }
+
+    private static Sequential ConvBnPRelu(long inChannels, long outChannels, int kernelSize, int stride, int padding) => new(
+        new Conv2d(inChannels, outChannels, kernelSize, stride, padding, bias: false), new BatchNorm2d(outChannels), new PReLU(outChannels));
+
+    // As MobileFaceNet's reference (the paper trains it the same way): fan-out He normal for convolutions.
+    private void InitialiseAsMobileFaceNet()
+    {
+        foreach (var (_, module) in NamedModules())
+            if (module is Conv2d conv) Init.KaimingNormal(conv.Weight, fanIn: false);
     }
 }

@@ -8,9 +8,9 @@ namespace PocketNet.Onnx.Analysis;
 /// the PocketNet paper's rules (as Models.Complexity.FlopCounter counts our networks): Conv 2*k*k*Cin/g per output
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
 /// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area); Add, Sub,
-/// Mul, Concat, Slice, Gather, reshapes, Identity and Dropout cost nothing, as branch additions and
-/// concatenations did not in the paper. Sigmoid and HardSigmoid cost 1 per element, as MixFaceNets' counter counts
-/// sigmoid and Swish (exported as x * Sigmoid(x)). Shapes come from a static inference over those operators for a batch
+/// Mul, Concat, Slice, Gather, reshapes, Identity and Dropout cost nothing, as branch additions and concatenations did
+/// not in the paper. Sigmoid and HardSigmoid cost 1 per element, as MixFaceNets' counter counts sigmoid and Swish
+/// (exported as x * Sigmoid(x)). Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
 /// </summary>
 public static class OnnxGraphAnalysis
@@ -149,13 +149,6 @@ public static class OnnxGraphAnalysis
                 output[axis] = inputs.Sum(s => s![axis]);
                 return Set(output, 0);
             }
-            case "Gather":
-            {
-                long[]? indices = In(1);
-                if (indices is null) return null;
-                int axis = Axis(Attribute(node, "axis")?.I ?? 0, x.Length);
-                return Set([.. x[..axis], .. indices, .. x[(axis + 1)..]], 0);
-            }
             case "Flatten":
             {
                 int axis = Axis(Attribute(node, "axis")?.I ?? 1, x.Length + 1);
@@ -168,6 +161,13 @@ public static class OnnxGraphAnalysis
             }
             case "Slice":
                 return Slice(node, x, Value, HasInput) is { } sliced ? Set(sliced, 0) : null;
+            case "Gather":
+            {
+                long[]? indices = In(1);
+                if (indices is null) return null;
+                int axis = Axis(Attribute(node, "axis")?.I ?? 0, x.Length);
+                return Set([.. x[..axis], .. indices, .. x[(axis + 1)..]], 0);
+            }
             case "Gemm":
             {
                 long[]? b = In(1);

@@ -5,9 +5,10 @@ using System.Text.Json.Serialization;
 using Google.Protobuf;
 using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
+using PocketNet.Models.GhostFaceNets;
 using PocketNet.Models.MixFaceNets;
-using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Models.Registry;
+using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Onnx.Export.Emitters;
 using PocketNet.Onnx.Export.Graph;
 using PocketNet.Torch;
@@ -154,12 +155,14 @@ public static class OnnxExporter
             IResNet resnet => (Architecture.IResNet, resnet.EmbeddingSize,
                 config.Depth is not { } depth || !IResNet.BlocksOf(depth).SequenceEqual(resnet.BlocksPerStage)
                     ? "its depth differs from the network's" : null),
+            GhostFaceNetV1 ghost => (Architecture.GhostFaceNetV1, ghost.EmbeddingSize,
+                config.Width != ghost.Width || config.StemStride != ghost.StemStride ? "its width or stem stride differs from the network's" : null),
+            ShuffleFaceNet shuffle => (Architecture.ShuffleFaceNet, shuffle.EmbeddingSize,
+                config.Width != shuffle.Complexity ? "its complexity differs from the network's" : null),
             MixFaceNet mix => (mix.Shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet, mix.EmbeddingSize,
                 config.MixFaceNetSize != mix.Size ? "its MixFaceNet size differs from the network's" : null),
-            ShuffleFaceNet shuffle => (Architecture.ShuffleFaceNet, shuffle.EmbeddingSize,
-                config.WidthMultiplier != shuffle.WidthMultiplier ? "its width multiplier differs from the network's" : null),
             _ => throw new NotSupportedException(
-                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, MixFaceNet, ShuffleFaceNet), not {network.GetType().Name}"),
+                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, GhostFaceNetV1, ShuffleFaceNet, MixFaceNet), not {network.GetType().Name}"),
         };
         if (config.Architecture != expected)
             throw new ArgumentException($"the config describes a {config.Architecture}, but the network is a {network.GetType().Name}", nameof(config));

@@ -7,11 +7,12 @@ namespace PocketNet.Portal.Api;
 public sealed record JobView(
     int Id, JobKind Kind, JobState State, string Title, string Device, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
     double Progress, string? Phase, double? Loss, double? ImagesPerSecond, double? RemainingSeconds, string? Error,
-    int? ModelId, string? Genotype, int Attempts, JsonElement Request, string Queue, string? Worker, double? HeartbeatAgeSeconds)
+    int? ModelId, string? Genotype, int Attempts, JsonElement Request, string Queue, string? Worker, double? HeartbeatAgeSeconds,
+    IReadOnlyList<string> Tags, string? Notes)
 {
     public static JobView Of(JobRecord j) => new(j.Id, j.Kind, j.State, j.Title, j.Device, j.CreatedAt, j.StartedAt, j.FinishedAt,
         j.Progress, j.Phase, j.Loss, j.ImagesPerSecond, j.RemainingSeconds, j.Error, j.ModelId, j.Genotype, j.Attempts,
-        JsonDocument.Parse(j.RequestJson).RootElement.Clone(), j.Queue, j.Worker, HeartbeatAge(j));
+        JsonDocument.Parse(j.RequestJson).RootElement.Clone(), j.Queue, j.Worker, HeartbeatAge(j), Annotations.Tags.Split(j.Tags), j.Notes);
 
     /// <summary>Seconds since a running job's worker last wrote its progress; null for a job that is not running.</summary>
     public static double? HeartbeatAge(JobRecord j) =>
@@ -32,10 +33,10 @@ public sealed record ModelView(
     int Id, string Name, string DisplayName, ModelOrigin Origin, string Architecture, int EmbeddingSize, long Parameters,
     double? MegaFlops, string? TrainingMode, string? TrainingData, bool SyntheticTraining, string? Genotype, string? Source,
     int? JobId, DateTime CreatedAt, bool Downloadable, IReadOnlyList<ResultView> Results, string? SourceUrl = null, string? Note = null,
-    double? MegaMacs = null, double? LatencyMilliseconds = null, string? LatencyHost = null)
+    double? MegaMacs = null, double? LatencyMilliseconds = null, string? LatencyHost = null, IReadOnlyList<string>? Tags = null, string? Notes = null)
 {
     public static ModelView Of(ModelRecord m) => new(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.EmbeddingSize,
         m.Parameters, m.MegaFlops, m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Genotype, m.Source, m.JobId, m.CreatedAt,
         m.Folder is not null, m.Results.OrderBy(r => r.Benchmark).ThenByDescending(r => r.CreatedAt).Select(ResultView.Of).ToList(), m.SourceUrl, m.Note,
-        m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost);
+        m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost, Annotations.Tags.Split(m.Tags), m.Notes);
 }

@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Jobs.Distributed;
 using PocketNet.Portal.Store;
+using PocketNet.Portal.Tracking;
 using PocketNet.Training.Runs;
 
 namespace PocketNet.Portal.Api;
@@ -14,6 +16,8 @@ public static class RunsApi
     {
         var runs = api.MapGroup("/runs").WithTags("Runs");
         runs.MapGet("/", ListAsync).WithSummary("All jobs, newest first");
+        runs.MapGet("/search", SearchAsync)
+            .WithSummary("A page of the runs list: q (title or notes), kind, state, tag, sort (id, title, state, created, finished, loss), desc, page, page_size");
         runs.MapGet("/{id:int}", GetAsync).WithSummary("One job");
         runs.MapGet("/{id:int}/events", EventsAsync)
             .WithSummary("A job's curves (loss, accuracy) and log tail, with 'next'; ?after=NEXT answers only what was recorded since");
@@ -33,6 +37,27 @@ public static class RunsApi
         List<JobRecord> jobs = await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).ToListAsync(cancellation);
         return Results.Ok(jobs.Select(JobView.Of));
     }
+
+    /// <summary>A page of the runs list, as the /runs page shows it.</summary>
+    public sealed record RunSearchView(int Total, int Page, int PageCount, IReadOnlyList<JobView> Runs);
+
+    private static async Task<IResult> SearchAsync(string? q, string? kind, string? state, string? tag, string? sort, bool? desc, int? page,
+        [FromQuery(Name = "page_size")] int? pageSize, RunCatalog catalog, CancellationToken cancellation)
+    {
+        RunList list = await catalog.ListAsync(new RunListQuery
+        {
+            Text = q, Kind = Parse<JobKind>(kind, "kind"), State = Parse<JobState>(state, "state"), Tag = tag,
+            Sort = Parse<RunSort>(sort, "sort") ?? RunSort.Id, Descending = desc ?? true,
+            Page = page ?? 1, PageSize = pageSize ?? RunListQuery.DefaultPageSize,
+        }, cancellation);
+        return Results.Ok(new RunSearchView(list.Total, list.Query.Page, list.PageCount, list.Runs.Select(JobView.Of).ToList()));
+    }
+
+    // Query values are lowercase words (kind=training), matched whatever their case; anything else is a 400 naming the choices.
+    private static T? Parse<T>(string? value, string name) where T : struct, Enum =>
+        string.IsNullOrWhiteSpace(value) ? null
+        : Enum.TryParse(value, ignoreCase: true, out T parsed) && Enum.IsDefined(parsed) ? parsed
+        : throw new ArgumentException($"{name} '{value}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
 
     private static async Task<IResult> GetAsync(int id, IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)
     {

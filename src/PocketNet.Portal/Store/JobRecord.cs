@@ -58,4 +58,10 @@ public sealed class JobRecord
 
     /// <summary>The genotype a search found.</summary>
     public string? Genotype { get; set; }
+
+    /// <summary>The admin's tags, normalised and comma-separated (see Annotations.Tags); null when none.</summary>
+    public string? Tags { get; set; }
+
+    /// <summary>The admin's free-text notes on the run.</summary>
+    public string? Notes { get; set; }
 }

@@ -58,5 +58,11 @@ public sealed class ModelRecord
     /// <summary>What a reader should know about the row's numbers: how they were counted, which source wins where sources disagree.</summary>
     public string? Note { get; set; }
 
+    /// <summary>The admin's tags, normalised and comma-separated (see Annotations.Tags); null when none.</summary>
+    public string? Tags { get; set; }
+
+    /// <summary>The admin's free-text notes on the model (unlike <see cref="Note"/>, which explains a published row's numbers).</summary>
+    public string? Notes { get; set; }
+
     public List<ResultRecord> Results { get; set; } = [];
 }

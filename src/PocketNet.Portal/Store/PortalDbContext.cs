@@ -32,6 +32,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             job.Property(j => j.Queue).HasMaxLength(32);
             job.Property(j => j.EngineJobId).HasMaxLength(64);
             job.Property(j => j.Worker).HasMaxLength(200);
+            job.Property(j => j.Tags).HasMaxLength(Annotations.Tags.MaxStoredLength);
             job.HasIndex(j => j.State);
         });
         model.Entity<ModelRecord>(m =>
@@ -43,6 +44,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             m.Property(x => x.Origin).HasConversion<string>().HasMaxLength(32);
             m.Property(x => x.Architecture).HasMaxLength(64);
             m.Property(x => x.SourceUrl).HasMaxLength(400);
+            m.Property(x => x.Tags).HasMaxLength(Annotations.Tags.MaxStoredLength);
             m.HasIndex(x => x.Name).IsUnique();
             m.HasMany(x => x.Results).WithOne(r => r.Model).HasForeignKey(r => r.ModelId).OnDelete(DeleteBehavior.Cascade);
         });

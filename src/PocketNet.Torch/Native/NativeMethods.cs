@@ -107,6 +107,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial IntPtr pn_squeeze(IntPtr x, long dim, int all);
     [LibraryImport(Library)] internal static partial IntPtr pn_expand(IntPtr x, long* shape, int n);
     [LibraryImport(Library)] internal static partial IntPtr pn_flip(IntPtr x, long* dims, int n);
+    [LibraryImport(Library)] internal static partial IntPtr pn_constant_pad(IntPtr x, long* pads, int n, double value);
     [LibraryImport(Library)] internal static partial IntPtr pn_as_strided(IntPtr x, long* size, long* stride, int n, long offset);
     [LibraryImport(Library)] internal static partial IntPtr pn_cat(IntPtr* tensors, int n, long dim, int stack);
 

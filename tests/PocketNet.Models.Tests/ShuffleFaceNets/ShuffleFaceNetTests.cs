@@ -1,103 +1,99 @@
-using System.Text.Json;
 using PocketNet.Models.Complexity;
 using PocketNet.Models.Registry;
+using PocketNet.Models.ShuffleFaceNets;
+using PocketNet.Models.Tests.Support;
 using PocketNet.Torch;
-using PocketNet.Torch.NN;
+using PocketNet.Torch.Serialization;
 
 namespace PocketNet.Models.Tests.ShuffleFaceNets;
 
-/// <summary>
-/// ShuffleFaceNet 0.5x/1.0x/1.5x/2.0x against the published sizes and a PyTorch build of the paper's wiring
-/// (python/shufflefacenet_reference.py; the authors released no code, so the paper's Table 1 is the wiring's source).
-/// </summary>
+/// <summary>ShuffleFaceNet against a PyTorch build of the paper's wiring (python/shufflefacenet_reference.py) and its published sizes.</summary>
 public class ShuffleFaceNetTests
 {
-    private const string Script = "shufflefacenet_reference.py";
-
-    private static Module<Tensor, Tensor> Build(string name) => ModelRegistry.Create(ModelRegistry.Resolve(name));
+    private static ShuffleFaceNet Build(string name) => (ShuffleFaceNet)ModelRegistry.Create(ModelRegistry.Resolve(name));
 
     /// <summary>
-    /// Parameters (millions) as the PocketNet repository's utils/plot_param.py lists them for the PocketNet paper's
-    /// comparison (0.5, 2.6, 4.5).
+    /// Published sizes as the PocketNet comparison states them (utils/plot_param.py of fdbtrs/PocketNet: 0.5, 2.6 and
+    /// 4.5 M parameters) and the MFLOPs the MixFaceNets authors plot (fdbtrs/mixfacenets, plot_latency.py: 66.9 and
+    /// 577.5). The parameter figures are our exact counts cut (not rounded) to 0.1 M: 2,670,176 is published as 2.6 M.
+    /// The MFLOPs are two per multiply-add, ShuffleNetV2's convention, and sit 0.25 % under twice our MACs (66.9 for
+    /// 67.07; 577.5 for 577.64): a difference of 0.14 to 0.17 M whatever the width, so a small fixed part of the
+    /// network (most likely the head) is counted differently, not the wiring.
     /// </summary>
     [Theory]
-    [InlineData("shufflefacenet-0.5x", 0.5)]
-    [InlineData("shufflefacenet-1.5x", 2.6)]
-    [InlineData("shufflefacenet-2.0x", 4.5)]
-    public void ParametersAreThePublishedFigures(string name, double millionParameters)
+    [InlineData("shufflefacenet-0.5x", 0.5, 66.9)]
+    [InlineData("shufflefacenet-1.5x", 2.6, 577.5)]
+    [InlineData("shufflefacenet-2.0x", 4.5, null)]
+    public void SizesAreThePublishedOnes(string name, double megaParameters, double? megaFlops)
     {
         using var network = Build(name);
-        // the published figures are cut to one decimal: 1.5x has 2.67 M
-        Assert.Equal(millionParameters, Math.Floor(network.ParameterCount() / 1e5) / 10);
-    }
-
-    /// <summary>
-    /// MFLOPs as the MixFaceNets repository's plot_latency.py lists them for the comparison (0.5x 66.9, 1.5x 577.5,
-    /// from the ShuffleFaceNet paper). They count a multiply-add of a convolution as two FLOPs (MACs x 2: ShuffleNet's
-    /// own papers would say 33.5 and 288.8 "MFLOPs" for the same networks), with nothing for BN or PReLU. Ours come out
-    /// 0.14 to 0.17 M above (about what the 7x7 global depthwise conv adds, 0.10 M); the paper does not say what its
-    /// counter left out, so the comparison allows 0.2 M.
-    /// </summary>
-    [Theory]
-    [InlineData("shufflefacenet-0.5x", 66.9)]
-    [InlineData("shufflefacenet-1.5x", 577.5)]
-    public void TwiceTheMacsAreThePublishedFlops(string name, double megaFlops)
-    {
-        using var network = Build(name);
-        NetworkCost cost = FlopCounter.Measure(network);
-        Assert.InRange(2 * cost.Macs / 1e6 - megaFlops, 0, 0.2);
+        Assert.Equal(megaParameters, Math.Floor(network.ParameterCount() / 1e5) / 10);
+        if (megaFlops is not { } published) return;
+        double twiceMacs = 2 * FlopCounter.Measure(network).MegaMacs;
+        Assert.InRange(twiceMacs - published, 0.1, 0.2);
     }
 
     [Fact]
-    public void ExactCountsEqualThePyTorchBuild()
+    public void ParameterCountsEqualPyTorch()
     {
         string[] names = ["shufflefacenet-0.5x", "shufflefacenet-1.0x", "shufflefacenet-1.5x", "shufflefacenet-2.0x"];
-        using var json = JsonDocument.Parse(PythonRunner.Run(Script, ["counts", .. names]));
+        var counts = BaselineOracle.ParameterCounts(names);
         foreach (string name in names)
         {
-            JsonElement reference = json.RootElement.GetProperty(name);
             using var network = Build(name);
-            Assert.Equal(reference.GetProperty("trainable").GetInt64(), network.ParameterCount());
-            Assert.Equal(reference.GetProperty("macs").GetInt64(), FlopCounter.Measure(network).Macs);
+            Assert.True(counts[name].Total == network.ParameterCount(), $"{name}: PyTorch {counts[name].Total}, ours {network.ParameterCount()}");
         }
     }
 
-    [Theory]
-    [InlineData("shufflefacenet-0.5x")]
-    [InlineData("shufflefacenet-2.0x")]
-    public void StateDictKeysOrderAndShapesMatchThePyTorchBuild(string name)
+    [Fact]
+    public void StateDictKeysOrderAndShapesMatchPyTorch()
     {
-        using var json = JsonDocument.Parse(PythonRunner.Run(Script, "shapes", name));
-        var expected = json.RootElement.EnumerateArray()
-            .Select(e => (e[0].GetString()!, string.Join(",", e[1].EnumerateArray().Select(d => d.GetInt64())))).ToList();
-        using var network = Build(name);
-        var actual = network.StateDict().Select(kv => (kv.Key, string.Join(",", kv.Value.Shape))).ToList();
-        Assert.Equal(expected, actual);
+        var expected = BaselineOracle.StateDictLayout("shufflefacenet-1.0x", 128);
+        using var network = Build("shufflefacenet-1.0x");
+        var actual = network.StateDict().Select(kv => (kv.Key, kv.Value.Shape)).ToList();
+        Assert.Equal(expected.Select(e => e.Key), actual.Select(a => a.Key));
+        foreach (var (e, a) in expected.Zip(actual))
+            Assert.True(e.Shape.SequenceEqual(a.Shape), $"{e.Key}: PyTorch [{string.Join(", ", e.Shape)}], ours [{string.Join(", ", a.Shape)}]");
+        Assert.Contains(actual, a => a.Key == "stage3.0.branch1.3.running_mean");
     }
 
     [Theory]
     [InlineData("shufflefacenet-0.5x")]
-    [InlineData("shufflefacenet-1.0x")]
+    [InlineData("shufflefacenet-1.5x")]
     public void EvalForwardMatchesPyTorchOnTheSameWeights(string name)
     {
         using var scope = DisposeScope.Enter();
         using var network = Build(name);
         ParityWeights.Randomise(network);
         network.Eval();
-        Tensor images = ParityWeights.Images(batch: 2, size: 112);
+        Tensor images = ParityWeights.Images();
         float[] ours;
         using (Engine.NoGrad()) ours = network.Forward(images).ToArray<float>();
+        var theirs = BaselineOracle.Forward(name, 128, network.StateDict(), images);
+        Assert.Equal([2L, 128], theirs.Shape);
+        Embeddings.AssertClose(theirs.ToFloats(), ours);
+    }
 
+    [Fact]
+    public void A_state_dict_saved_by_PyTorch_loads_and_embeds_alike()
+    {
+        using var scope = DisposeScope.Enter();
         using var folder = new TempDirectory();
-        RawTensors.Write(folder.Path, "weights", network.StateDict());
-        RawTensors.Write(folder.Path, "input", [new("input", images)]);
-        PythonRunner.Run(Script, "forward", name, folder.Path);
-        float[] reference = RawTensors.Read(folder.Path, "output")["output"].ToFloats();
+        Tensor images = ParityWeights.Images();
+        var expected = BaselineOracle.SaveCheckpoint("shufflefacenet-0.5x", 128, folder.Path, images);
+        using var network = Build("shufflefacenet-0.5x");
+        using (TensorDictionary checkpoint = TorchCheckpoint.Load(Path.Combine(folder.Path, "model.pth")))
+            network.LoadStateDict(checkpoint);
+        network.Eval();
+        using var noGrad = Engine.NoGrad();
+        Embeddings.AssertClose(expected.ToFloats(), network.Forward(images).ToArray<float>());
+    }
 
-        Assert.Equal(reference.Length, ours.Length);
-        double maxDiff = ours.Zip(reference, (a, b) => Math.Abs((double)a - b)).Max();
-        double scale = reference.Max(v => Math.Abs((double)v));
-        Assert.InRange(scale, 0.1, 100);
-        Assert.True(maxDiff < 1e-4 * Math.Max(1, scale), $"{name}: max |ours - PyTorch| = {maxDiff:g3} (max |output| {scale:g3})");
+    [Fact]
+    public void TheChannelShuffleInterleavesTheTwoHalves()
+    {
+        using var scope = DisposeScope.Enter();
+        Tensor x = Tensors.Arange(0, 6, 1, ScalarType.Float32).Reshape(1, 6, 1, 1);
+        Assert.Equal(new float[] { 0, 3, 1, 4, 2, 5 }, ShuffleUnit.ShuffleChannels(x, groups: 2).ToArray<float>());
     }
 }

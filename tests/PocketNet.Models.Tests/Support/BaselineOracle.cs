@@ -37,4 +37,15 @@ public static class BaselineOracle
         PythonRunner.Run(Script, "forward", name, embeddingSize.ToString(), folder.Path);
         return RawTensors.Read(folder.Path, "output")["output"];
     }
+
+    /// <summary>
+    /// Has PyTorch build the network with seeded random weights and statistics, torch.save its state_dict to
+    /// <paramref name="folder"/>/model.pth, and embed <paramref name="input"/> in eval mode; returns that output.
+    /// </summary>
+    public static RawTensors.RawTensor SaveCheckpoint(string name, int embeddingSize, string folder, Tensor input)
+    {
+        RawTensors.Write(folder, "input", [new("input", input)]);
+        PythonRunner.Run(Script, "save", name, embeddingSize.ToString(), folder);
+        return RawTensors.Read(folder, "output")["output"];
+    }
 }

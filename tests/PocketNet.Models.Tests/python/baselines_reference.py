@@ -14,8 +14,11 @@ Command line (all output on stdout, JSON):
     shapes NAME EMBEDDING           prints [[key, [shape...], dtype], ...] in state_dict order
     forward NAME EMBEDDING DIR      loads DIR/weights.* (strict), runs DIR/input.* in eval mode,
                                     writes DIR/output.*; the exchange format is tensor_exchange.py's
+    save NAME EMBEDDING DIR         seeded random weights torch.save'd to DIR/model.pth; runs
+                                    DIR/input.* in eval mode and writes DIR/output.*
 """
 import json
+import os
 import sys
 
 import torch
@@ -185,11 +188,17 @@ class IResNet(nn.Module):
 # ---- builders ----------------------------------------------------------------------------------------
 
 def build(name, embedding_size=None, **kwargs):
-    """mobilefacenet (default embedding 128) or iresnet18/34/50/100 (default 512)."""
+    """mobilefacenet (default embedding 128), iresnet18/34/50/100 (default 512), ghostfacenet-v1-W-S (512) or shufflefacenet-Cx (128)."""
     if name == "mobilefacenet":
         return MobileFaceNet(128 if embedding_size is None else embedding_size)
     if name.startswith("iresnet") and name[7:].isdigit() and int(name[7:]) in IRESNET_LAYERS:
         return IResNet(IRESNET_LAYERS[int(name[7:])], 512 if embedding_size is None else embedding_size, **kwargs)
+    if name.startswith("ghostfacenet-v1-"):
+        import ghostfacenet_reference
+        return ghostfacenet_reference.build(name, embedding_size)
+    if name.startswith("shufflefacenet-"):
+        import shufflefacenet_reference
+        return shufflefacenet_reference.build(name, embedding_size)
     raise ValueError(f"unknown baseline '{name}'")
 
 
@@ -225,8 +234,30 @@ def main(argv):
         with torch.no_grad():
             out = net(inputs["input"])
         tensor_exchange.write(folder, "output", {"output": out})
+    elif command == "save":
+        # A checkpoint as a PyTorch user would have one: seeded weights, running statistics away from 0 and 1.
+        torch.manual_seed(7)
+        net = build(argv[1], int(argv[2]))
+        folder = argv[3]
+        with torch.no_grad():
+            for module in net.modules():
+                if isinstance(module, nn.Conv2d):
+                    fan_in = module.weight[0].numel()
+                    module.weight.normal_(0, fan_in ** -0.5)
+                elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                    module.weight.uniform_(0.6, 1.4)
+                    module.bias.uniform_(-0.2, 0.2)
+                    module.running_mean.uniform_(-0.1, 0.1)
+                    module.running_var.uniform_(0.5, 1.5)
+                elif isinstance(module, nn.PReLU):
+                    module.weight.uniform_(0, 0.4)
+        torch.save(net.state_dict(), os.path.join(folder, "model.pth"))
+        net.eval()
+        with torch.no_grad():
+            out = net(tensor_exchange.read(folder, "input")["input"])
+        tensor_exchange.write(folder, "output", {"output": out})
     else:
-        sys.exit(f"usage: {sys.argv[0]} counts SPEC... | shapes NAME EMB | forward NAME EMB DIR")
+        sys.exit(f"usage: {sys.argv[0]} counts SPEC... | shapes NAME EMB | forward NAME EMB DIR | save NAME EMB DIR")
 
 
 if __name__ == "__main__":

@@ -1,122 +1,77 @@
-"""A PyTorch build of ShuffleFaceNet 0.5x/1.0x/1.5x/2.0x, the oracle for src/PocketNet.Models/ShuffleFaceNets.
+"""PyTorch build of ShuffleFaceNet, the oracle for src/PocketNet.Models/ShuffleFaceNets.
 
-Written for these tests from the paper (Martinez-Diaz et al., "ShuffleFaceNet: A Lightweight Face Architecture for
-Efficient and Highly-Accurate Face Recognition", ICCVW 2019, Table 1): ShuffleNetV2's units (Ma et al. 2018) with
-PReLU for ReLU, no max pooling after the stride-2 stem, conv5 to 1024 channels for every width, a 7x7 global
-depthwise conv with BN, a linear 1x1 conv to the 128-d embedding with BN. The authors published no code; the module
-names follow torchvision's ShuffleNetV2 (conv1, stage2..4 with branch1/branch2, conv5) and MobileFaceNet's head.
+Written for these tests from the paper (Martinez-Diaz et al., "ShuffleFaceNet", ICCV Workshops 2019), whose authors
+released no code: ShuffleNetV2 on 112x112 faces without the max pooling, PReLU for every ReLU, a 1x1 conv to 1024
+channels, a 7x7 global depthwise conv with BN, a linear 1x1 conv to the 128-d embedding with BN. Module names follow
+torchvision's ShuffleNetV2 (conv1, stage2..stage4, conv5, branch1, branch2); the head is gdc and linear.
 
-Command line (JSON on stdout):
-    counts NAME...          {name: {"trainable", "total", "macs"}} for one 112x112 image (MACs of convolutions)
-    shapes NAME             [[key, [shape...], dtype], ...] in state_dict order
-    forward NAME DIR        loads DIR/weights.* (strict), runs DIR/input.* in eval mode, writes DIR/output.*
+    from shufflefacenet_reference import build
+    net = build("shufflefacenet-1.5x")
 """
-import json
-import sys
-
 import torch
 from torch import nn
 
-import tensor_exchange
+WIDTHS = {0.5: [24, 48, 96, 192, 1024], 1.0: [24, 116, 232, 464, 1024], 1.5: [24, 176, 352, 704, 1024],
+          2.0: [24, 244, 488, 976, 1024]}
 
-STAGE_WIDTHS = {"0.5": [48, 96, 192], "1.0": [116, 232, 464], "1.5": [176, 352, 704], "2.0": [244, 488, 976]}
 
-
-def pointwise(cin, cout):
-    return [nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.PReLU(cout)]
+def channel_shuffle(x, groups=2):
+    b, c, h, w = x.shape
+    return x.view(b, groups, c // groups, h, w).transpose(1, 2).reshape(b, c, h, w)
 
 
 def depthwise(channels, stride):
-    return [nn.Conv2d(channels, channels, 3, stride, 1, groups=channels, bias=False), nn.BatchNorm2d(channels)]
+    return nn.Conv2d(channels, channels, 3, stride, 1, groups=channels, bias=False)
 
 
-class Unit(nn.Module):
+class ShuffleUnit(nn.Module):
     def __init__(self, cin, cout, stride):
         super().__init__()
-        half = cout // 2
         self.stride = stride
+        half = cout // 2
         if stride == 2:
-            self.branch1 = nn.Sequential(*depthwise(cin, 2), *pointwise(cin, half))
-        self.branch2 = nn.Sequential(*pointwise(cin if stride == 2 else half, half), *depthwise(half, stride),
-                                     *pointwise(half, half))
+            self.branch1 = nn.Sequential(depthwise(cin, stride), nn.BatchNorm2d(cin),
+                                         nn.Conv2d(cin, half, 1, bias=False), nn.BatchNorm2d(half), nn.PReLU(half))
+        branch_in = cin if stride == 2 else half
+        self.branch2 = nn.Sequential(nn.Conv2d(branch_in, half, 1, bias=False), nn.BatchNorm2d(half), nn.PReLU(half),
+                                     depthwise(half, stride), nn.BatchNorm2d(half),
+                                     nn.Conv2d(half, half, 1, bias=False), nn.BatchNorm2d(half), nn.PReLU(half))
 
     def forward(self, x):
         if self.stride == 1:
             kept, changed = x.chunk(2, dim=1)
-            y = torch.cat([kept, self.branch2(changed)], dim=1)
+            out = torch.cat([kept, self.branch2(changed)], 1)
         else:
-            y = torch.cat([self.branch1(x), self.branch2(x)], dim=1)
-        n, c, h, w = y.shape
-        return y.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous().view(n, c, h, w)
+            out = torch.cat([self.branch1(x), self.branch2(x)], 1)
+        return channel_shuffle(out)
+
+
+def conv_bn_prelu(cin, cout, kernel, stride, padding):
+    return nn.Sequential(nn.Conv2d(cin, cout, kernel, stride, padding, bias=False), nn.BatchNorm2d(cout), nn.PReLU(cout))
 
 
 class ShuffleFaceNet(nn.Module):
-    def __init__(self, width, embedding_size=128):
+    def __init__(self, complexity=1.0, embedding_size=128):
         super().__init__()
-        self.conv1 = nn.Sequential(nn.Conv2d(3, 24, 3, 2, 1, bias=False), nn.BatchNorm2d(24), nn.PReLU(24))
-        cin = 24
-        for index, (cout, units) in enumerate(zip(STAGE_WIDTHS[width], [4, 8, 4])):
-            stage = []
+        widths = WIDTHS[complexity]
+        self.conv1 = conv_bn_prelu(3, widths[0], 3, 2, 1)
+        channels = widths[0]
+        for index, (units, width) in enumerate(zip([4, 8, 4], widths[1:4])):
+            blocks = []
             for u in range(units):
-                stage.append(Unit(cin, cout, 2 if u == 0 else 1))
-                cin = cout
-            setattr(self, f"stage{index + 2}", nn.Sequential(*stage))
-        self.conv5 = nn.Sequential(*pointwise(cin, 1024))
-        self.gdconv = nn.Sequential(nn.Conv2d(1024, 1024, 7, groups=1024, bias=False), nn.BatchNorm2d(1024))
-        self.linear = nn.Conv2d(1024, embedding_size, 1, bias=False)
-        self.bn = nn.BatchNorm2d(embedding_size)
+                blocks.append(ShuffleUnit(channels, width, 2 if u == 0 else 1))
+                channels = width
+            setattr(self, f"stage{index + 2}", nn.Sequential(*blocks))
+        self.conv5 = conv_bn_prelu(channels, widths[4], 1, 1, 0)
+        self.gdc = nn.Sequential(nn.Conv2d(widths[4], widths[4], 7, groups=widths[4], bias=False), nn.BatchNorm2d(widths[4]))
+        self.linear = nn.Sequential(nn.Conv2d(widths[4], embedding_size, 1, bias=False), nn.BatchNorm2d(embedding_size))
 
     def forward(self, x):
-        x = self.stage4(self.stage3(self.stage2(self.conv1(x))))
-        x = self.bn(self.linear(self.gdconv(self.conv5(x))))
-        return x.flatten(1)
+        x = self.conv5(self.stage4(self.stage3(self.stage2(self.conv1(x)))))
+        return self.linear(self.gdc(x)).flatten(1)
 
 
-def build(name):
-    prefix = "shufflefacenet-"
-    width = name[len(prefix):-1] if name.startswith(prefix) and name.endswith("x") else ""
-    if width not in STAGE_WIDTHS:
-        raise ValueError(f"unknown network '{name}'")
-    return ShuffleFaceNet(width)
-
-
-def conv_macs(net):
-    macs = [0]
-
-    def hook(module, inputs, output):
-        macs[0] += module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups * output.numel()
-
-    handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, nn.Conv2d)]
-    net.eval()
-    with torch.no_grad():
-        net(torch.zeros(1, 3, 112, 112))
-    for h in handles:
-        h.remove()
-    return macs[0]
-
-
-def main(argv):
-    command = argv[0] if argv else ""
-    if command == "counts":
-        result = {}
-        for name in argv[1:]:
-            net = build(name)
-            result[name] = {"trainable": sum(p.numel() for p in net.parameters() if p.requires_grad),
-                            "total": sum(p.numel() for p in net.parameters()), "macs": conv_macs(net)}
-        print(json.dumps(result))
-    elif command == "shapes":
-        net = build(argv[1])
-        print(json.dumps([[k, list(v.shape), str(v.dtype).replace("torch.", "")] for k, v in net.state_dict().items()]))
-    elif command == "forward":
-        net = build(argv[1])
-        net.load_state_dict(tensor_exchange.read(argv[2], "weights"), strict=True)
-        net.eval()
-        with torch.no_grad():
-            out = net(tensor_exchange.read(argv[2], "input")["input"])
-        tensor_exchange.write(argv[2], "output", {"output": out})
-    else:
-        sys.exit(f"usage: {sys.argv[0]} counts NAME... | shapes NAME | forward NAME DIR")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+def build(name, embedding_size=None):
+    """shufflefacenet-0.5x, -1.0x, -1.5x or -2.0x (embedding 128 by default)."""
+    complexity = float(name[len("shufflefacenet-"):].rstrip("x"))
+    return ShuffleFaceNet(complexity, 128 if embedding_size is None else embedding_size)

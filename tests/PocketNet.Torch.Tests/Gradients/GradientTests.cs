@@ -25,6 +25,13 @@ public class GradientTests
     }
 
     [Fact]
+    public void ConstantPad()
+    {
+        using var scope = DisposeScope.Enter();
+        GradientCheck.Assert(t => GradientCheck.Project(t[0].ConstantPad([0, 1, 1, 2], 0.5), 12), [Input(7, 2, 3, 4, 3)]);
+    }
+
+    [Fact]
     public void BatchNormInTraining()
     {
         using var scope = DisposeScope.Enter();

@@ -82,6 +82,20 @@ public class ShapeAndIndexingTests
     }
 
     [Fact]
+    public void ConstantPadAddsBeforeAndAfterTheLastDimensionsFirstAndCropsWithNegativeAmounts()
+    {
+        using var scope = DisposeScope.Enter();
+        var image = Tensors.Arange(1, 5, 1, ScalarType.Float32).Reshape(1, 1, 2, 2); // [[1, 2], [3, 4]]
+        // TensorFlow's "same" padding of a stride-2 3x3 conv on an even size: nothing before, one after.
+        Tensor padded = image.ConstantPad([0, 1, 0, 1]);
+        Assert.Equal(new long[] { 1, 1, 3, 3 }, padded.Shape);
+        Assert.Equal(new float[] { 1, 2, 0, 3, 4, 0, 0, 0, 0 }, padded.ToArray<float>());
+        Assert.Equal(new float[] { -1, 1, 2, -1, 3, 4 }, image.ConstantPad([1, 0], -1).ToArray<float>());
+        Assert.Equal(new float[] { 2, 4 }, image.ConstantPad([-1, 0]).ToArray<float>());
+        Assert.Throws<ArgumentException>(() => image.ConstantPad([1, 0, 1]));
+    }
+
+    [Fact]
     public void GatherScatterIndexSelectOneHot()
     {
         using var scope = DisposeScope.Enter();

@@ -16,14 +16,17 @@ internal sealed class Conv2dEmitter : ModuleEmitter<Conv2d>
         };
         if (conv.Bias is not null)
             inputs.Add(graph.AddInitializer(context.Hint("bias"), ConstantTensor.Float(EmitContext.Floats(conv.Bias), conv.OutChannels)));
-        return graph.Add("Conv", context.Hint(), inputs, new Dictionary<string, AttributeValue>
+        var attributes = new Dictionary<string, AttributeValue>
         {
             ["kernel_shape"] = new[] { conv.KernelSize, conv.KernelSize },
             ["strides"] = new[] { conv.Stride, conv.Stride },
-            ["pads"] = new[] { conv.Padding, conv.Padding, conv.Padding, conv.Padding },
             ["dilations"] = new[] { conv.Dilation, conv.Dilation },
             ["group"] = conv.Groups,
-        });
+        };
+        // TensorFlow's "same" padding is ONNX's SAME_UPPER: the extra row and column of an odd padding go at the end.
+        if (conv.SamePadding) attributes["auto_pad"] = "SAME_UPPER";
+        else attributes["pads"] = new[] { conv.Padding, conv.Padding, conv.Padding, conv.Padding };
+        return graph.Add("Conv", context.Hint(), inputs, attributes);
     }
 }
 

@@ -34,7 +34,7 @@ internal sealed class ModuleEmitters
         foreach (IModuleEmitter emitter in emitters) _byType.Add(emitter.ModuleType, emitter);
     }
 
-    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, MixFaceNets, ShuffleFaceNet).</summary>
+    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, GhostFaceNetV1, ShuffleFaceNet, MixFaceNets).</summary>
     public static ModuleEmitters Default { get; } = new(
     [
         // leaf layers
@@ -46,12 +46,13 @@ internal sealed class ModuleEmitters
         // baselines
         new MobileFaceNetEmitter(), new SeparableConvBnReluEmitter(), new InvertedResidualEmitter(), new GlobalDepthwiseConvEmitter(),
         new IResNetEmitter(), new IBasicBlockEmitter(),
+        // the compared compact networks
+        new GhostFaceNetV1Emitter(), new GhostModuleEmitter(), new GhostSqueezeExciteEmitter(), new GhostBottleneckEmitter(),
+        new GhostConvBnPReluEmitter(), new ModifiedGdcEmitter(), new ShuffleFaceNetEmitter(), new ShuffleUnitEmitter(),
         // MixFaceNets and ShuffleMixFaceNets, and their leaf layers
         new MixFaceNetEmitter(), new NamedSequenceEmitter(), new MixInitBlockEmitter(), new MixUnitEmitter(), new ConvBlockEmitter(),
         new MixConvBlockEmitter(), new MixConvEmitter(), new SqueezeExcitationEmitter(),
         new SigmoidEmitter(), new SwishEmitter(), new HardSwishEmitter(), new AdaptiveAvgPool2dEmitter(),
-        // ShuffleFaceNet
-        new ShuffleFaceNetEmitter(), new ShuffleUnitEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

@@ -3,21 +3,21 @@ using PocketNet.Onnx.Export.Graph;
 
 namespace PocketNet.Onnx.Export.Emitters;
 
-/// <summary>conv1, stage2..4, conv5, gdconv, linear, bn, flatten.</summary>
+/// <summary>conv1, stage2..stage4, conv5, gdc, linear, flatten.</summary>
 internal sealed class ShuffleFaceNetEmitter : ModuleEmitter<ShuffleFaceNet>
 {
     protected override string Emit(EmitContext context, ShuffleFaceNet network, string input)
     {
         string x = input;
-        foreach (string child in new[] { "conv1", "stage2", "stage3", "stage4", "conv5", "gdconv", "linear", "bn" })
+        foreach (string child in new[] { "conv1", "stage2", "stage3", "stage4", "conv5", "gdc", "linear" })
             x = context.EmitChild(network, child, x);
         return context.Flatten(x);
     }
 }
 
 /// <summary>
-/// Stride 1: the second half of the channels (Slice) through branch2, concatenated after the first half; stride 2:
-/// branch1 and branch2 on the whole input, concatenated. Then the shuffle in two groups (one Gather).
+/// The split (two channel Slices) or the two branches, their Concat, and the channel shuffle as one Gather of the
+/// interleaved channel order: it needs no spatial size, where Reshape-Transpose-Reshape would.
 /// </summary>
 internal sealed class ShuffleUnitEmitter : ModuleEmitter<ShuffleUnit>
 {
@@ -26,24 +26,28 @@ internal sealed class ShuffleUnitEmitter : ModuleEmitter<ShuffleUnit>
         string joined;
         if (unit.Stride == 1)
         {
-            long half = unit.OutChannels / 2;
-            string kept = Half(context, input, 0, half, "kept");
-            string changed = Half(context, input, half, 2 * half, "changed");
-            joined = context.Concat([kept, context.EmitChild(unit, "branch2", changed)]);
+            long half = unit.InChannels / 2;
+            string kept = SliceChannels(context, input, 0, half, "kept");
+            string changed = context.EmitChild(unit, "branch2", SliceChannels(context, input, half, unit.InChannels, "split"));
+            joined = context.Concat([kept, changed]);
         }
-        else
-        {
-            joined = context.Concat([context.EmitChild(unit, "branch1", input), context.EmitChild(unit, "branch2", input)]);
-        }
-        return ChannelShuffleEmitter.Emit(context, joined, unit.OutChannels, 2);
+        else joined = context.Concat([context.EmitChild(unit, "branch1", input), context.EmitChild(unit, "branch2", input)]);
+
+        string order = context.Graph.AddInitializer(context.Hint("shuffle_order"),
+            ConstantTensor.Int64(InterleavedOrder(unit.OutChannels), unit.OutChannels));
+        return context.Graph.Add("Gather", context.Hint("shuffle"), [joined, order], new Dictionary<string, AttributeValue> { ["axis"] = 1L });
     }
 
-    private static string Half(EmitContext context, string input, long start, long end, string leaf) =>
+    /// <summary>The source channel of each output channel after a two-group shuffle: 0, C/2, 1, C/2 + 1, ...</summary>
+    internal static long[] InterleavedOrder(long channels) =>
+        Enumerable.Range(0, checked((int)channels)).Select(i => (long)(i % 2 * (channels / 2) + i / 2)).ToArray();
+
+    private static string SliceChannels(EmitContext context, string input, long start, long end, string leaf) =>
         context.Graph.Add("Slice", context.Hint(leaf),
         [
             input,
-            context.Graph.SharedConstant("const.slice_start", ConstantTensor.Int64Vector(start)),
-            context.Graph.SharedConstant("const.slice_end", ConstantTensor.Int64Vector(end)),
+            context.Graph.AddInitializer(context.Hint(leaf + "_start"), ConstantTensor.Int64Vector(start)),
+            context.Graph.AddInitializer(context.Hint(leaf + "_end"), ConstantTensor.Int64Vector(end)),
             context.Graph.SharedConstant("const.channel_axis", ConstantTensor.Int64Vector(1)),
         ]);
 }

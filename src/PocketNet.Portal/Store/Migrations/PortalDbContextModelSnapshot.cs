@@ -40,6 +40,8 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<string>("RunFolder");
             b.Property<DateTime?>("StartedAt");
             b.Property<string>("State").IsRequired().HasMaxLength(32);
+            b.Property<string>("Notes");
+            b.Property<string>("Tags").HasMaxLength(400);
             b.Property<string>("Title").IsRequired().HasMaxLength(200);
             b.Property<string>("Worker").HasMaxLength(200);
             b.HasKey("Id");
@@ -64,11 +66,13 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<double?>("LatencyMilliseconds");
             b.Property<string>("Name").IsRequired().HasMaxLength(120);
             b.Property<string>("Note");
+            b.Property<string>("Notes");
             b.Property<string>("Origin").IsRequired().HasMaxLength(32);
             b.Property<long>("Parameters");
             b.Property<string>("Source");
             b.Property<string>("SourceUrl").HasMaxLength(400);
             b.Property<bool>("SyntheticTraining");
+            b.Property<string>("Tags").HasMaxLength(400);
             b.Property<string>("TrainingData");
             b.Property<string>("TrainingMode");
             b.HasKey("Id");

@@ -1,3 +1,4 @@
+using PocketNet.Application.Reproducibility;
 using System.Diagnostics;
 using System.Text.Json;
 using PocketNet.Data.Imaging;
@@ -135,6 +136,23 @@ public sealed class CliTests : IDisposable
         var resumed = CliRunner.Run("resume", run);
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         Assert.Equal(2 * (24 / 8), EventLog.Read(Path.Combine(run, RunDirectory.EventsFile)).OfType<StepProgress>().Max(s => s.GlobalStep));
+
+        // every start is on record: software, machine, seed, data and its index checksum, options; the model carries a copy and the log
+        IReadOnlyList<ReproducibilityRecord> starts = ReproducibilityRecord.ReadAll(run);
+        Assert.Equal([false, true], starts.Select(s => s.Resumed));
+        ReproducibilityRecord first = starts[0];
+        Assert.Equal(3, first.Seed);
+        Assert.Equal("cpu", first.Device);
+        Assert.Equal("recordio:" + data, first.TrainingDataSource);
+        string expectedIndex = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(data, "train.idx"))));
+        Assert.Equal($"sha256:{expectedIndex} of train.idx", first.TrainingDataChecksum);
+        Assert.Matches(@"^\d+\.\d+\.\d+(\+[0-9a-f]{12})?$", first.PortalVersion);
+        Assert.StartsWith("1.13", first.Libtorch);
+        Assert.Equal("1.32.0", first.OnnxRuntime);
+        Assert.StartsWith(".NET 10", first.DotNet);
+        Assert.Equal("casia-webface", first.Options.GetProperty("recipe").GetProperty("name").GetString());
+        Assert.True(File.Exists(Path.Combine(run, "model", ReproducibilityRecord.FileName)));
+        Assert.True(File.Exists(Path.Combine(run, "model", ReproducibilityRecord.EventLogCopy)));
     }
 
     [Fact]

@@ -116,6 +116,8 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
         }
         Assert.Matches(@"id=""run-world-total"">\d+\.\d images/s<", page);
         Assert.Contains("speed (rank 0)", page);
+        // Rank 0 records the start for the whole world.
+        Assert.Matches(@"<th>device · processes</th><td>[a-z0-9:]+ · 2</td>", page);
     }
 
     [Fact]

@@ -20,7 +20,10 @@ namespace PocketNet.Portal.Tests;
 [Collection(TrainedPortalCollection.Name)]
 public sealed class ModelZipTests(TrainedPortal trained) : IAsyncLifetime
 {
-    private static readonly string[] Files = ["weights.safetensors", "config.json", "model.onnx", "results.json", "MODEL_CARD.md", "SHA256SUMS"];
+    private static readonly string[] Files =
+    [
+        "weights.safetensors", "config.json", "model.onnx", "reproducibility.json", "training-events.jsonl", "results.json", "MODEL_CARD.md", "SHA256SUMS",
+    ];
 
     private Dictionary<string, byte[]> _entries = [];
     private HttpResponseMessage _response = null!;
@@ -50,7 +53,7 @@ public sealed class ModelZipTests(TrainedPortal trained) : IAsyncLifetime
     }
 
     [Fact]
-    public void The_zip_holds_weights_config_onnx_results_card_and_checksums() =>
+    public void The_zip_holds_weights_config_onnx_reproducibility_record_event_log_results_card_and_checksums() =>
         Assert.Equal(Files.Order(), _entries.Keys.Order());
 
     [Fact]
@@ -64,6 +67,19 @@ public sealed class ModelZipTests(TrainedPortal trained) : IAsyncLifetime
             Assert.Matches("^[0-9a-f]{64}$", sum);
             Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(_entries[file])), sum);
         }
+    }
+
+    [Fact]
+    public void The_reproducibility_record_names_the_software_the_seed_and_the_synthetic_training_data()
+    {
+        using var record = JsonDocument.Parse(_entries["reproducibility.json"]);
+        JsonElement start = record.RootElement.EnumerateArray().Single();
+        Assert.False(start.GetProperty("resumed").GetBoolean());
+        Assert.True(start.GetProperty("synthetic_data").GetBoolean());
+        Assert.StartsWith(".NET 10", start.GetProperty("dot_net").GetString());
+        Assert.Equal(start.GetProperty("seed").GetInt32(), start.GetProperty("options").GetProperty("seed").GetInt32());
+        Assert.StartsWith("sha256:", start.GetProperty("training_data_checksum").GetString());
+        Assert.Contains("\"kind\":\"step\"", Encoding.UTF8.GetString(_entries["training-events.jsonl"]));
     }
 
     [Fact]

@@ -158,7 +158,7 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         Assert.Contains("<svg id=\"genotype-reduce\"", page);
         Assert.Contains("dw_conv_7x7", page);
         Assert.Contains($"id=\"download-zip\" class=\"button\" href=\"api/models/{Model.Id}/zip\"", page);
-        foreach (string file in new[] { "weights.safetensors", "config.json", "model.onnx", "results.json", "MODEL_CARD.md", "SHA256SUMS" })
+        foreach (string file in new[] { "weights.safetensors", "config.json", "model.onnx", "reproducibility.json", "training-events.jsonl", "results.json", "MODEL_CARD.md", "SHA256SUMS" })
             Assert.Contains($"data-file=\"{file}\"", page);
         Assert.Contains("id=\"model-card\"", page);
         Assert.Contains("SYNTHETIC", page);

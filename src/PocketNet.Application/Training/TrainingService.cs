@@ -1,3 +1,4 @@
+using PocketNet.Application.Reproducibility;
 using PocketNet.Data.Pairs;
 using PocketNet.Data.Training;
 using PocketNet.Training.Distributed;
@@ -21,7 +22,15 @@ public static class TrainingService
             $"{data.Count:N0} images of {data.ClassCount:N0} identities, {options.Epochs} epochs of {data.Count / options.BatchSize:N0} steps"));
         // One rank of a data-parallel job when torchrun's variables say so (our --nproc-per-node launcher sets them too).
         using TrainingWorld world = TrainingWorld.FromEnvironment(options.Device);
-        return new RecognitionTrainer(options, data, new RunDirectory(runFolder), validation, world.IsMain ? observer : null, world).Run(cancellation);
+        var run = new RunDirectory(runFolder);
+        if (world.IsMain)
+        {
+            Directory.CreateDirectory(runFolder);
+            ReproducibilityRecord.Capture(options, data, resumed: run.Checkpoints().Count > 0, world.Size).AppendTo(runFolder);
+        }
+        string model = new RecognitionTrainer(options, data, run, validation, world.IsMain ? observer : null, world).Run(cancellation);
+        if (world.IsMain) ReproducibilityRecord.CopyIntoModel(runFolder, model);
+        return model;
     }
 
     /// <summary>Continues a stopped run from its newest checkpoint, with the options it was started with.</summary>

@@ -1,3 +1,4 @@
+using PocketNet.Application.Reproducibility;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -22,7 +23,11 @@ public static class ModelArchive
     public static IReadOnlyList<string> FilesOf(ModelRecord model)
     {
         var files = new List<string>();
-        foreach (string name in new[] { RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, Catalog.ModelStore.OnnxFile })
+        foreach (string name in new[]
+                 {
+                     RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, Catalog.ModelStore.OnnxFile,
+                     ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
+                 })
             if (model.Folder is not null && File.Exists(Path.Combine(model.Folder, name))) files.Add(name);
         files.AddRange([ResultsFile, CardFile, ChecksumsFile]);
         return files;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace PocketNet.Portal.Tracking;
@@ -9,7 +10,7 @@ public sealed record DifferingSetting(string Path, IReadOnlyList<string?> Values
 /// <summary>
 /// The settings that differ between runs, from each run's configuration as named JSON sections (its request and the
 /// options it resolved): objects flatten to dotted paths under the section's name, arrays compare whole, so
-/// "options.milestones" differs as one value. What every run shares is left out, as a comparison should.
+/// "options.milestones" differs as one value (a list of strings shows one per line). What every run shares is left out, as a comparison should.
 /// </summary>
 public static class ConfigurationDiff
 {
@@ -59,7 +60,12 @@ public static class ConfigurationDiff
             JsonValueKind.Null => null,
             JsonValueKind.String => element.GetString(),
             JsonValueKind.Number => element.GetDouble().ToString("G", CultureInfo.InvariantCulture),
-            _ => element.GetRawText(),
+            // A list of sentences (a run's deviations from its recipe) reads best one per line; other arrays as compact JSON.
+            JsonValueKind.Array when element.GetArrayLength() > 0 && element.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) =>
+                string.Join("\n", element.EnumerateArray().Select(e => e.GetString())),
+            _ => JsonSerializer.Serialize(element, Compact),
         };
     }
+
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

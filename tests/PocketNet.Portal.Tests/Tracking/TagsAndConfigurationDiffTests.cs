@@ -30,11 +30,12 @@ public class TagsAndConfigurationDiffTests
     {
         var diff = ConfigurationDiff.Of(
         [
-            [("request", """{"model":"pocketnet-s-128","epochs":2,"optimizer":{"lr":0.1,"momentum":0.9}}"""), ("options", """{"milestones":[8,14]}""")],
+            [("request", """{"model":"pocketnet-s-128","epochs":2,"optimizer":{"lr":0.1,"momentum":0.9}}"""), ("options", """{"milestones":[8,14],"deviations":["epochs: 2 (recipe 26)","lr 1+1"]}""")],
             [("request", """{"model":"pocketnet-s-128","epochs":4,"optimizer":{"lr":0.1,"momentum":0.9}}"""), ("options", """{"milestones":[1,2]}""")],
             [("request", """{"model":"pocketnet-s-128","epochs":2,"optimizer":{"lr":0.05,"momentum":0.9},"teacher":"iresnet100"}"""), ("options", null)],
         ]);
-        Assert.Equal(["options.milestones", "request.epochs", "request.optimizer.lr", "request.teacher"], diff.Select(d => d.Path));
+        Assert.Equal(["options.deviations", "options.milestones", "request.epochs", "request.optimizer.lr", "request.teacher"], diff.Select(d => d.Path));
+        Assert.Equal("epochs: 2 (recipe 26)\nlr 1+1", diff.Single(d => d.Path == "options.deviations").Values[0]);
         Assert.Equal(["2", "4", "2"], diff.Single(d => d.Path == "request.epochs").Values);
         Assert.Equal(["[8,14]", "[1,2]", null], diff.Single(d => d.Path == "options.milestones").Values);
         Assert.Equal([null, null, "iresnet100"], diff.Single(d => d.Path == "request.teacher").Values);

@@ -1,3 +1,4 @@
+using PocketNet.Portal.StaticAssets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -66,6 +67,7 @@ public static class PortalSetup
         // Sign-in cookies stay valid across restarts: the keys that protect them live in the portal's home.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.ResolveHome(), "keys")));
         services.AddRazorComponents();
+        services.AddStaticAssetCompression();
         services.AddSignalR();
         services.AddHostedService<JobUpdatesBroadcaster>();
         services.AddOpenApi();
@@ -95,7 +97,7 @@ public static class PortalSetup
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-        app.UseStaticFiles();
+        app.UseStaticAssets();
         // Routing after the status-code pages, so a re-executed request finds the not-found page's endpoint.
         app.UseRouting();
         // Before authentication: a refused request costs no password check and no session lookup.

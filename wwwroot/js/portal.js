@@ -4,7 +4,8 @@
 //    The page's own URL is fetched again and the section is swapped for its fresh copy: the server stays the only
 //    renderer, and the script knows nothing about what a section shows.
 //  - Charts: an element with data-plot='{"data": [...], "layout": {...}}' is drawn with plotly.js; points with
-//    customdata {"url": "..."} open that address when clicked.
+//    customdata {"url": "..."} open that address when clicked. plotly.js (4.7 MB) is fetched only by a page that has
+//    a chart, the first time one appears (also when a live section brings the first one).
 (function () {
   "use strict";
 
@@ -12,9 +13,32 @@
   let refreshTimer = null;
   let pendingJobs = new Set();
 
+  let plotlyLoading = null;
+
+  function withPlotly(draw, charts) {
+    if (typeof Plotly !== "undefined") { draw(); return; }
+    if (plotlyLoading === null) {
+      plotlyLoading = new Promise(function (resolve, reject) {
+        const script = document.createElement("script");
+        script.src = "lib/plotly/plotly.min.js";
+        script.onload = resolve;
+        script.onerror = function () { reject(new Error("lib/plotly/plotly.min.js could not be loaded")); };
+        document.head.appendChild(script);
+      });
+    }
+    plotlyLoading.then(draw, function (error) {
+      charts.forEach(function (element) { element.textContent = "chart unavailable: " + error.message; });
+    });
+  }
+
   function drawCharts(root) {
-    if (typeof Plotly === "undefined") return;
-    root.querySelectorAll("[data-plot]").forEach(function (element) {
+    const charts = Array.from(root.querySelectorAll("[data-plot]"));
+    if (charts.length === 0) return;
+    withPlotly(function () { drawNow(charts); }, charts);
+  }
+
+  function drawNow(charts) {
+    charts.forEach(function (element) {
       let figure;
       try {
         figure = JSON.parse(element.getAttribute("data-plot"));

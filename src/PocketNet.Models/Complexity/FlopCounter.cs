@@ -11,7 +11,10 @@ namespace PocketNet.Models.Complexity;
 /// <item>FLOPs the way the PocketNet paper counts them: convolution 2 per multiply-add plus 1 per output for a bias,
 /// linear 2 per weight plus the bias (per row of its input: per token for EdgeFace's MLPs), batch and layer norm 2 per
 /// input element, (P)ReLU and GELU 1 per element, pooling k*k per output element, EdgeFace's attention products 2 per
-/// multiply-add. Additions between branches, concatenations and zero/identity edges are not counted (nor were they there).</item>
+/// multiply-add. Additions between branches, concatenations and zero/identity edges are not counted (nor were they there).
+/// MixFaceNets' counter (fdbtrs/mixfacenets, backbones/utils.py count_model_flops) adds the same rules for its layers:
+/// sigmoid, Swish and hard swish 1 per element, adaptive average pooling 1 per input element; the excitation's
+/// channel scaling and the channel shuffle cost nothing.</item>
 /// <item>MACs (multiply-accumulates, MobileNet's and MobileFaceNet's "MAdds", thop's "MACs"): the multiply-adds of
 /// convolutions, linear layers and attention products only.</item>
 /// </list>
@@ -72,6 +75,9 @@ public static class FlopCounter
             CrossCovarianceAttention attention => 2 * LayerMacs(attention, input, output),
             MaxPool2d pool => pool.KernelSize * pool.KernelSize * (output.NumEl / batch),
             AvgPool2d pool => pool.KernelSize * pool.KernelSize * (output.NumEl / batch),
+            // MixFaceNets' layers, as their official counter counts them
+            Sigmoid or Swish or HardSwish => input.NumEl / batch,
+            AdaptiveAvgPool2d => input.NumEl / batch,
             _ => 0,
         };
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PocketNet.Models.EdgeFace;
+using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.SearchSpace;
 
 namespace PocketNet.Models.Registry;
@@ -17,6 +18,10 @@ public enum Architecture
 
     /// <summary>EdgeFace (otroshi/edgeface): EdgeNeXt with low-rank linear layers.</summary>
     EdgeFace,
+
+    // MixFaceNets (Boutros et al. 2021): sizes in MixFaceNetSize; the Shuffle variant closes each unit with a channel shuffle.
+    MixFaceNet,
+    ShuffleMixFaceNet,
 }
 
 /// <summary>
@@ -52,6 +57,8 @@ public sealed record ModelConfig
 
     /// <summary>EdgeFace: widths, depths, heads and low-rank ratio of the variant.</summary>
     public EdgeFaceVariant? EdgeFace { get; init; }
+    /// <summary>MixFaceNet and ShuffleMixFaceNet: XS, S or M.</summary>
+    public MixFaceNetSize? MixFaceNetSize { get; init; }
 
     public Genotype ParsedGenotype() =>
         Genotype is null ? throw new InvalidOperationException("this model has no genotype") : SearchSpace.Genotype.Parse(Genotype);
@@ -63,6 +70,7 @@ public sealed record ModelConfig
         Architecture.IResNet => $"iresnet{Depth}-{EmbeddingSize}",
         Architecture.GhostFaceNetV1 => $"ghostfacenet-v1-{Width}-{StemStride}-{EmbeddingSize}",
         Architecture.ShuffleFaceNet => $"shufflefacenet-{Width:0.0}x-{EmbeddingSize}",
+        Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => $"{Architecture.ToString().ToLowerInvariant()}-{MixFaceNetSize?.ToString().ToLowerInvariant()}-{EmbeddingSize}",
         _ => $"{Architecture.ToString().ToLowerInvariant()}-{EmbeddingSize}",
     };
 }

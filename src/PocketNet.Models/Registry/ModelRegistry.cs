@@ -2,6 +2,7 @@ using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
 using PocketNet.Models.EdgeFace;
 using PocketNet.Models.GhostFaceNets;
+using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.SearchSpace;
 using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Torch;
@@ -14,7 +15,7 @@ public sealed record ModelEntry(string Name, string Description, ModelConfig Con
 
 /// <summary>
 /// The networks of the portal by name: the four PocketNet variants, MobileFaceNet, the iResNet
-/// teachers, the compact networks PocketNet is compared with (EdgeFace, GhostFaceNetV1, ShuffleFaceNet), and any
+/// teachers, the compact networks PocketNet is compared with (EdgeFace, GhostFaceNetV1, ShuffleFaceNet, MixFaceNets), and any
 /// genotype (a NAS result) with width, depth and embedding size as options.
 /// </summary>
 public static class ModelRegistry
@@ -35,6 +36,11 @@ public static class ModelRegistry
         EdgeFaceEntry("edgeface-xxs", "EdgeFace-XXS (George et al. 2024): EdgeNeXt-XX-Small with a 512-d embedding", EdgeFaceVariant.ExtraExtraSmall),
         EdgeFaceEntry("edgeface-xs", "EdgeFace-XS (γ = 0.6): EdgeNeXt-X-Small with low-rank linear layers, EFaR-2023's under-2M winner", EdgeFaceVariant.ExtraSmall),
         EdgeFaceEntry("edgeface-s", "EdgeFace-S (γ = 0.5): EdgeNeXt-Small with low-rank linear layers", EdgeFaceVariant.Small),
+        // MixFaceNets (Boutros et al., IJCB 2021; official code fdbtrs/mixfacenets)
+        MixFaceNetEntry(MixFaceNetSize.XS, shuffle: false), MixFaceNetEntry(MixFaceNetSize.S, shuffle: false),
+        MixFaceNetEntry(MixFaceNetSize.M, shuffle: false),
+        MixFaceNetEntry(MixFaceNetSize.XS, shuffle: true), MixFaceNetEntry(MixFaceNetSize.S, shuffle: true),
+        MixFaceNetEntry(MixFaceNetSize.M, shuffle: true),
     ];
 
     /// <summary>
@@ -72,6 +78,9 @@ public static class ModelRegistry
             config.StemStride ?? throw Missing(config, "stem_stride"), config.EmbeddingSize),
         Architecture.ShuffleFaceNet => new ShuffleFaceNet(config.Width ?? throw Missing(config, "width"), config.EmbeddingSize),
         Architecture.EdgeFace => new EdgeFaceNetwork(config.EdgeFace ?? throw Missing(config, "edge_face"), config.EmbeddingSize),
+        Architecture.MixFaceNet or Architecture.ShuffleMixFaceNet => new MixFaceNet(
+            config.MixFaceNetSize ?? throw Missing(config, "mix_face_net_size"), config.Architecture == Architecture.ShuffleMixFaceNet,
+            config.EmbeddingSize),
         _ => throw new ArgumentException($"unknown architecture {config.Architecture}"),
     };
 
@@ -105,6 +114,19 @@ public static class ModelRegistry
         {
             Architecture = Architecture.EdgeFace, EdgeFace = variant, EmbeddingSize = EdgeFaceNetwork.DefaultEmbeddingSize, Name = name,
         }, IsTeacher: false);
+
+    private static ModelEntry MixFaceNetEntry(MixFaceNetSize size, bool shuffle)
+    {
+        string family = shuffle ? "ShuffleMixFaceNet" : "MixFaceNet";
+        string name = $"{family.ToLowerInvariant()}-{size.ToString().ToLowerInvariant()}";
+        return new(name, $"{family}-{size} (Boutros et al. 2021): MixConv bottlenecks with squeeze-excitation" +
+                         (shuffle ? " and channel shuffle" : ""),
+            new ModelConfig
+            {
+                Architecture = shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet,
+                MixFaceNetSize = size, EmbeddingSize = 512, Name = name,
+            }, IsTeacher: false);
+    }
 
     private static ArgumentException Missing(ModelConfig config, string field) =>
         new($"model configuration of {config.Architecture} lacks '{field}'");

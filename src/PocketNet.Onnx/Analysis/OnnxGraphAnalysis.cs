@@ -9,8 +9,9 @@ namespace PocketNet.Onnx.Analysis;
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
 /// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area),
 /// LayerNormalization 2 and Erf 1 per element (EdgeFace's layer norms and GELU); Add, Sub, Mul, Div, Concat, Slice,
-/// reshapes, transposes, Gather, Softmax, LpNormalization, Sigmoid, HardSigmoid, Identity and Dropout cost nothing, as branch additions and
-/// concatenations did not in the paper. Shapes come from a static inference over those operators for a batch
+/// reshapes, transposes, Gather, Softmax, LpNormalization, Identity and Dropout cost nothing, as branch additions and
+/// concatenations did not in the paper. Sigmoid and HardSigmoid cost 1 per element, as MixFaceNets' counter counts
+/// sigmoid and Swish (exported as x * Sigmoid(x)). Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
 /// </summary>
 public static class OnnxGraphAnalysis
@@ -103,10 +104,10 @@ public static class OnnxGraphAnalysis
         long elements = Count(x);
         switch (node.OpType)
         {
-            case "Identity" or "Dropout" or "Sigmoid" or "HardSigmoid":
+            case "Identity" or "Dropout":
                 if (node.OpType == "Dropout" && node.Output.Count > 1 && node.Output[1].Length > 0) shapes[node.Output[1]] = x;
                 return Set(x, 0);
-            case "Relu" or "PRelu" or "Clip":
+            case "Relu" or "PRelu" or "Clip" or "Sigmoid" or "HardSigmoid":
                 return Set(x, elements);
             case "BatchNormalization":
                 return Set(x, 2 * elements);

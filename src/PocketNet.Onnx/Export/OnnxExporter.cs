@@ -7,6 +7,7 @@ using PocketNet.Models.Baselines;
 using PocketNet.Models.Cells;
 using PocketNet.Models.EdgeFace;
 using PocketNet.Models.GhostFaceNets;
+using PocketNet.Models.MixFaceNets;
 using PocketNet.Models.Registry;
 using PocketNet.Models.ShuffleFaceNets;
 using PocketNet.Onnx.Export.Emitters;
@@ -163,8 +164,10 @@ public static class OnnxExporter
                 config.Width != shuffle.Complexity ? "its complexity differs from the network's" : null),
             EdgeFaceNetwork edgeFace => (Architecture.EdgeFace, edgeFace.EmbeddingSize,
                 !edgeFace.Variant.Equals(config.EdgeFace) ? "its EdgeFace variant differs from the network's" : null),
+            MixFaceNet mix => (mix.Shuffle ? Architecture.ShuffleMixFaceNet : Architecture.MixFaceNet, mix.EmbeddingSize,
+                config.MixFaceNetSize != mix.Size ? "its MixFaceNet size differs from the network's" : null),
             _ => throw new NotSupportedException(
-                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, GhostFaceNetV1, ShuffleFaceNet, EdgeFace), not {network.GetType().Name}"),
+                $"ONNX export takes the registry's networks (CellNetwork, MobileFaceNet, IResNet, GhostFaceNetV1, ShuffleFaceNet, EdgeFace, MixFaceNet), not {network.GetType().Name}"),
         };
         if (config.Architecture != expected)
             throw new ArgumentException($"the config describes a {config.Architecture}, but the network is a {network.GetType().Name}", nameof(config));

@@ -11,7 +11,7 @@ public enum Reduction
 }
 
 /// <summary>Stateless neural-network functions, as torch.nn.functional.</summary>
-public static unsafe class Functional
+public static unsafe partial class Functional
 {
     private static IntPtr Optional(Tensor? t) => t?.Handle ?? IntPtr.Zero;
 

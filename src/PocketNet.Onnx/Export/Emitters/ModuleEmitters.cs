@@ -34,7 +34,7 @@ internal sealed class ModuleEmitters
         foreach (IModuleEmitter emitter in emitters) _byType.Add(emitter.ModuleType, emitter);
     }
 
-    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, GhostFaceNetV1, ShuffleFaceNet).</summary>
+    /// <summary>Every module of the registry's networks (PocketNet cell networks, MobileFaceNet, iResNet, GhostFaceNetV1, ShuffleFaceNet, MixFaceNets).</summary>
     public static ModuleEmitters Default { get; } = new(
     [
         // leaf layers
@@ -52,6 +52,10 @@ internal sealed class ModuleEmitters
         // EdgeFace
         new LayerNormEmitter(), new LayerNorm2dEmitter(), new GELUEmitter(), new LowRankLinearEmitter(), new MlpEmitter(),
         new EmbeddingHeadEmitter(), new EdgeFaceNetworkEmitter(),
+        // MixFaceNets and ShuffleMixFaceNets, and their leaf layers
+        new MixFaceNetEmitter(), new NamedSequenceEmitter(), new MixInitBlockEmitter(), new MixUnitEmitter(), new ConvBlockEmitter(),
+        new MixConvBlockEmitter(), new MixConvEmitter(), new SqueezeExcitationEmitter(),
+        new SigmoidEmitter(), new SwishEmitter(), new HardSwishEmitter(), new AdaptiveAvgPool2dEmitter(),
     ]);
 
     public IModuleEmitter For(Module module, string path)

@@ -58,6 +58,14 @@ public sealed class OnnxQuantizerTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(model.MetadataProps, p => p.Key == QuantizationMetadataKeys.Calibration && p.Value == "24 images of SynthFaces (test)");
         Assert.Contains(model.MetadataProps, p => p.Key == OnnxMetadataKeys.ModelName);
 
+        // Evaluated like any ONNX model, its size read from the graph is its float model's: the int8 weights are the
+        // parameters (not the scales), and the conversions cost no FLOPs.
+        var floatSize = PocketNet.Onnx.Analysis.OnnxGraphAnalysis.Analyze(fp32);
+        var int8Size = PocketNet.Onnx.Analysis.OnnxGraphAnalysis.Analyze(int8);
+        Assert.Empty(int8Size.UnknownOperators);
+        Assert.Equal(floatSize.Parameters, int8Size.Parameters);
+        Assert.Equal(floatSize.Flops, int8Size.Flops);
+
         // ONNX Runtime fuses the groups into integer kernels when it loads the model.
         var fused = OptimizedOperators(int8);
         output.WriteLine("ONNX Runtime's optimised graph: " + string.Join(", ", fused.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}")));

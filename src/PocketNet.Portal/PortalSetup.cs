@@ -52,6 +52,7 @@ public static class PortalSetup
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();
+        services.AddSingleton<Int8Models>();
         services.AddSingleton<RunEvents>();
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<PublishedResults>();

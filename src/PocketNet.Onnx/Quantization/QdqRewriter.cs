@@ -60,7 +60,8 @@ internal sealed class QdqRewriter
     {
         var (_, scale, zeroPoint) = _activations[tensor];
         OnnxProto.NodeProto? producer = _graph.Node.FirstOrDefault(n => n.Output.Contains(tensor));
-        bool graphOutput = _graph.Output.Any(o => o.Name == tensor);
+        // (A graph input passed straight through as an output has no producer to rename: its readers are rewired instead.)
+        bool graphOutput = producer is not null && _graph.Output.Any(o => o.Name == tensor);
         string floatValue = tensor, dequantized;
         if (graphOutput)
         {

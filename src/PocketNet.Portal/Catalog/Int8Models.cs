@@ -41,42 +41,44 @@ public sealed class Int8Models(IDbContextFactory<PortalDbContext> store, ModelSt
         string name = models.UniqueName(source.Name + "-int8");
         string folder = paths.ModelFolder(name);
         Directory.CreateDirectory(folder);
-        QuantizationResult result;
+        ModelRecord int8;
         try
         {
             var request = new QuantizeRequest(source.Folder, null, calibration.Source, CalibrationImages, Path.Combine(folder, ModelStore.OnnxFile));
-            result = await Task.Run(() => ModelQuantization.Quantize(request), cancellation);
+            QuantizationResult result = await Task.Run(() => ModelQuantization.Quantize(request), cancellation);
+            int8 = models.Add(Int8Record(source, name, folder, result, calibration));
         }
         catch
         {
+            // No model row, no folder: a failed quantisation leaves the store as it was.
             Directory.Delete(folder, recursive: true);
             throw;
         }
-
-        ModelRecord int8 = models.Add(new ModelRecord
-        {
-            Name = name,
-            DisplayName = source.DisplayName + " (int8)",
-            Origin = ModelOrigin.Quantized,
-            QuantizedFromId = source.Id,
-            Architecture = source.Architecture,
-            ConfigJson = source.ConfigJson,
-            Genotype = source.Genotype,
-            EmbeddingSize = source.EmbeddingSize,
-            Parameters = source.Parameters,
-            MegaFlops = source.MegaFlops,
-            MegaMacs = source.MegaMacs,
-            TrainingMode = source.TrainingMode,
-            TrainingData = source.TrainingData,
-            SyntheticTraining = source.SyntheticTraining,
-            Folder = folder,
-            CreatedAt = DateTime.UtcNow,
-            Source = $"int8 quantisation of {source.DisplayName} (model {source.Id}) by this portal: {QuantizationResult.Scheme}; " +
-                     $"calibrated on {result.CalibrationImages} images of {calibration.Name}{(calibration.Synthetic ? " (synthetic)" : "")}",
-        });
-        log.LogInformation("quantised {Model} to int8 as {Int8} ({Bytes} bytes)", source.Name, name, result.QuantizedBytes);
+        log.LogInformation("quantised {Model} to int8 as {Int8}", source.Name, name);
         JobRecord? evaluation = benchmarks.Count == 0 ? null : await jobs.EnqueueEvaluationAsync(
             new EvaluationRequest { ModelId = int8.Id, Benchmarks = benchmarks, Runtime = EvaluationRuntime.Onnx }, cancellation);
         return (int8, evaluation);
     }
+
+    private static ModelRecord Int8Record(ModelRecord source, string name, string folder, QuantizationResult result, TrainingSetInfo calibration) => new()
+    {
+        Name = name,
+        DisplayName = source.DisplayName + " (int8)",
+        Origin = ModelOrigin.Quantized,
+        QuantizedFromId = source.Id,
+        Architecture = source.Architecture,
+        ConfigJson = source.ConfigJson,
+        Genotype = source.Genotype,
+        EmbeddingSize = source.EmbeddingSize,
+        Parameters = source.Parameters,
+        MegaFlops = source.MegaFlops,
+        MegaMacs = source.MegaMacs,
+        TrainingMode = source.TrainingMode,
+        TrainingData = source.TrainingData,
+        SyntheticTraining = source.SyntheticTraining,
+        Folder = folder,
+        CreatedAt = DateTime.UtcNow,
+        Source = $"int8 quantisation of {source.DisplayName} (model {source.Id}) by this portal: {QuantizationResult.Scheme}; " +
+                 $"calibrated on {result.CalibrationImages} images of {calibration.Name}{(calibration.Synthetic ? " (synthetic)" : "")}",
+    };
 }

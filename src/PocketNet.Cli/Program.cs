@@ -8,7 +8,7 @@ public static class Program
     private static readonly IReadOnlyList<ICommand> Commands =
         [
             new DoctorCommand(), new ModelsCommand(), new InitCommand(), new EmbedCommand(), new TrainCommand(), new SearchCommand(),
-            new ResumeCommand(), new SynthCommand(), new BenchmarksCommand(), new EvalCommand(), new ExportCommand(), new LatencyCommand(),
+            new ResumeCommand(), new SynthCommand(), new BenchmarksCommand(), new EvalCommand(), new ExportCommand(), new LatencyCommand(), new QuantizeCommand(),
         ];
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);

@@ -53,6 +53,7 @@ public static class PortalSetup
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();
+        services.AddSingleton<Int8Models>();
         services.AddSingleton<RunEvents>();
         services.AddSingleton<Annotations.AnnotationService>();
         services.AddSingleton<Tracking.RunCatalog>();

@@ -212,7 +212,7 @@ public sealed class CliTests : IDisposable
 
 public sealed class HelpCliTests
 {
-    public static TheoryData<string> Verbs => new(["doctor", "models", "init", "embed", "train", "search", "resume", "synth", "benchmarks", "eval", "export"]);
+    public static TheoryData<string> Verbs => new(["doctor", "models", "init", "embed", "train", "search", "resume", "synth", "benchmarks", "eval", "export", "latency", "quantize"]);
 
     [Theory]
     [MemberData(nameof(Verbs))]

@@ -9,7 +9,7 @@ namespace PocketNet.Onnx.Analysis;
 /// element plus 1 for a bias, Gemm/MatMul 2 per weight (per row) plus the bias, BatchNormalization 2 per element,
 /// PRelu/Relu/Clip 1 per element, pools k*k per output element (a global pool's k*k is the input's area),
 /// LayerNormalization 2 and Erf 1 per element (EdgeFace's layer norms and GELU); Add, Sub, Mul, Div, Concat, Slice,
-/// reshapes, transposes, Gather, Softmax, LpNormalization, Identity and Dropout cost nothing, as branch additions and
+/// reshapes, transposes, Gather, Softmax, LpNormalization, Identity, Dropout and int8 QuantizeLinear/DequantizeLinear cost nothing, as branch additions and
 /// concatenations did not in the paper. Sigmoid and HardSigmoid cost 1 per element, as MixFaceNets' counter counts
 /// sigmoid and Swish (exported as x * Sigmoid(x)). Shapes come from a static inference over those operators for a batch
 /// of one; any other operator makes the FLOPs unknown.
@@ -38,11 +38,15 @@ public static class OnnxGraphAnalysis
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         var values = new Dictionary<string, long[]>(StringComparer.Ordinal);
         long parameters = 0;
+        // An int8 (QDQ) graph stores its weights as integers behind DequantizeLinear: those are its parameters, and
+        // the float scales of QuantizeLinear/DequantizeLinear are not.
+        var quantizedWeights = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Input.Count > 0).Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
+        var scales = graph.Node.Where(n => n.OpType is "QuantizeLinear" or "DequantizeLinear" && n.Input.Count > 1).Select(n => n.Input[1]).ToHashSet(StringComparer.Ordinal);
         foreach (OnnxProto.TensorProto tensor in graph.Initializer)
         {
             long[] dims = tensor.Dims.ToArray();
             shapes[tensor.Name] = dims;
-            if (IsFloating(tensor.DataType))
+            if (IsFloating(tensor.DataType) ? !scales.Contains(tensor.Name) : quantizedWeights.Contains(tensor.Name))
             {
                 long elements = ElementCount(tensor, dims);
                 if (elements > long.MaxValue - parameters) throw new InvalidDataException("the initializers declare more parameters than any model holds (the count overflows)");
@@ -104,7 +108,8 @@ public static class OnnxGraphAnalysis
         long elements = Count(x);
         switch (node.OpType)
         {
-            case "Identity" or "Dropout":
+            // Conversions to and from int8 cost nothing, as reshapes do not: an int8 graph has its float graph's FLOPs.
+            case "Identity" or "Dropout" or "QuantizeLinear" or "DequantizeLinear":
                 if (node.OpType == "Dropout" && node.Output.Count > 1 && node.Output[1].Length > 0) shapes[node.Output[1]] = x;
                 return Set(x, 0);
             case "Relu" or "PRelu" or "Clip" or "Sigmoid" or "HardSigmoid":

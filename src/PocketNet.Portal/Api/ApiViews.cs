@@ -33,10 +33,11 @@ public sealed record ModelView(
     int Id, string Name, string DisplayName, ModelOrigin Origin, string Architecture, int EmbeddingSize, long Parameters,
     double? MegaFlops, string? TrainingMode, string? TrainingData, bool SyntheticTraining, string? Genotype, string? Source,
     int? JobId, DateTime CreatedAt, bool Downloadable, IReadOnlyList<ResultView> Results, string? SourceUrl = null, string? Note = null,
-    double? MegaMacs = null, double? LatencyMilliseconds = null, string? LatencyHost = null, IReadOnlyList<string>? Tags = null, string? Notes = null)
+    double? MegaMacs = null, double? LatencyMilliseconds = null, string? LatencyHost = null, int? QuantizedFromId = null,
+    IReadOnlyList<string>? Tags = null, string? Notes = null)
 {
     public static ModelView Of(ModelRecord m) => new(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.EmbeddingSize,
         m.Parameters, m.MegaFlops, m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Genotype, m.Source, m.JobId, m.CreatedAt,
         m.Folder is not null, m.Results.OrderBy(r => r.Benchmark).ThenByDescending(r => r.CreatedAt).Select(ResultView.Of).ToList(), m.SourceUrl, m.Note,
-        m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost, Annotations.Tags.Split(m.Tags), m.Notes);
+        m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost, m.QuantizedFromId, Annotations.Tags.Split(m.Tags), m.Notes);
 }

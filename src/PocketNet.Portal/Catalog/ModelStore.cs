@@ -177,6 +177,8 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             throw new Jobs.ConflictException($"{model.DisplayName} is a published reference row: it comes from data/{Leaderboard.PublishedResults.FileName} and returns at every start; edit that file to remove it");
         db.Models.Remove(model);
         await db.SaveChangesAsync(cancellation);
+        // Its int8 models stay, on their own.
+        await db.Models.Where(m => m.QuantizedFromId == modelId).ExecuteUpdateAsync(s => s.SetProperty(m => m.QuantizedFromId, (int?)null), cancellation);
         if (model.Folder is not null && paths.Contains(model.Folder) && Directory.Exists(model.Folder))
             Directory.Delete(model.Folder, recursive: true);
         return true;

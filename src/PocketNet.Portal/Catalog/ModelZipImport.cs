@@ -1,3 +1,4 @@
+using PocketNet.Application.Reproducibility;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -31,17 +32,21 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
     /// <summary>config.json is a few hundred bytes; anything near this is not a config.</summary>
     public const long MaxConfigBytes = 64 * 1024;
 
-    /// <summary>results.json, MODEL_CARD.md and SHA256SUMS.</summary>
+    /// <summary>results.json, MODEL_CARD.md, SHA256SUMS and reproducibility.json.</summary>
     public const long MaxSmallFileBytes = 1024 * 1024;
 
     private static readonly string[] Allowed =
     [
         RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, ModelStore.OnnxFile,
+        ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
         ModelArchive.ResultsFile, ModelArchive.CardFile, ModelArchive.ChecksumsFile,
     ];
 
-    /// <summary>Files kept in the model folder; SHA256SUMS is kept while checking; the rest are only hashed.</summary>
-    private static readonly string[] Kept = [RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, ModelStore.OnnxFile];
+    /// <summary>Files kept in the model folder (the training run's record travels with its model); SHA256SUMS is kept while checking; the rest are only hashed.</summary>
+    private static readonly string[] Kept =
+    [
+        RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, ModelStore.OnnxFile, ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
+    ];
 
     /// <summary>
     /// Imports <paramref name="zipPath"/>; <paramref name="maxBytes"/> bounds every entry and all of them together,
@@ -142,7 +147,8 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
     private static long LimitOf(string name, long maxBytes) => name switch
     {
         RecognitionTrainer.ConfigFile => MaxConfigBytes,
-        RecognitionTrainer.WeightsFile or ModelStore.OnnxFile => maxBytes,
+        // A long run's event log is as long as the run: it gets the upload's limit, as the weights do.
+        RecognitionTrainer.WeightsFile or ModelStore.OnnxFile or ReproducibilityRecord.EventLogCopy => maxBytes,
         _ => MaxSmallFileBytes,
     };
 

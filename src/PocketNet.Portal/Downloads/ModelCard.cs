@@ -46,7 +46,7 @@ public static class ModelCard
         }
         card.AppendLine();
         card.AppendLine("## Loading").AppendLine();
-        if (model.Origin == ModelOrigin.External)
+        if (model.Origin.OnnxOnly())
         {
             card.AppendLine("`model.onnx` runs in any ONNX runtime: input `[N, 3, 112, 112]` float32, output `[N, E]` embeddings.");
             card.AppendLine("With PocketNet Portal's CLI: `pocketnet eval --model model.onnx --benchmarks lfw`.");

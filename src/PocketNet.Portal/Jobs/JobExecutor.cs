@@ -111,7 +111,7 @@ public sealed class JobExecutor(
         string folder = model.Folder ?? throw new InvalidOperationException($"{model.DisplayName} has no files to evaluate");
         var evaluation = new EvaluationService(registry, onnxOptions: settings.Value.OnnxRuntime.On(Device.Parse(job.Device)));
         string scores = Path.Combine(job.RunFolder!, "scores");
-        bool external = model.Origin == ModelOrigin.External;
+        bool external = model.Origin.OnnxOnly();
         using LoadedModel? loaded = external ? null : ModelLoader.Load(folder, null, Device.Parse(job.Device));
         for (int i = 0; i < benchmarks.Count; i++)
         {

@@ -76,7 +76,7 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         ModelConfig? teacherConfig = null;
         if (distils)
         {
-            if (teacher?.ConfigJson is null || teacher.Folder is null)
+            if (teacher?.ConfigJson is null || teacher.Folder is null || teacher.Origin.OnnxOnly())
                 throw new ArgumentException($"teacher: {request.Mode} needs a stored teacher model with weights (teacherModelId)");
             teacherConfig = System.Text.Json.JsonSerializer.Deserialize<ModelConfig>(teacher.ConfigJson, StoreJson.Options)!;
             if (mode == TrainingMode.MultiStepDistillation && teacherRun is null)

@@ -33,14 +33,43 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
             .ToLookup(r => r.ModelId);
 
         var protocols = registry.Benchmarks.ToDictionary(b => b.Name, b => b.Protocol);
+        var byId = models.ToDictionary(m => m.Id);
         var rows = models
             .Where(m => newest.Contains(m.Id))
             .Where(m => query.IncludeReference || m.Origin != ModelOrigin.Published)
             .Select(m => new LeaderboardRow(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.Parameters, m.MegaFlops,
                 m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Source,
-                newest[m.Id].ToDictionary(r => r.Benchmark, r => Cell(r, protocols)), m.SourceUrl, m.Note, m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost))
+                newest[m.Id].ToDictionary(r => r.Benchmark, r => Cell(r, protocols)), m.SourceUrl, m.Note, m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost,
+                Int8Of(m, byId, newest)))
             .Where(r => Matches(r, query.Filter));
-        return new LeaderboardTable(query.Scope, columns, Sort(rows, query).ToList());
+        return new LeaderboardTable(query.Scope, columns, BesideTheirFloatModels(Sort(rows, query)));
+    }
+
+    private static Int8Comparison? Int8Of(ModelRecord model, Dictionary<int, ModelRecord> models, ILookup<int, ResultRecord> newest)
+    {
+        if (model.QuantizedFromId is not int id || !models.TryGetValue(id, out ModelRecord? source)) return null;
+        var float32 = newest[id].ToDictionary(r => r.Benchmark, r => r.Value);
+        var changes = newest[model.Id].Where(r => float32.ContainsKey(r.Benchmark)).ToDictionary(r => r.Benchmark, r => r.Value - float32[r.Benchmark]);
+        double? speedUp = model.LatencyMilliseconds is > 0 && source.LatencyMilliseconds is double before && model.LatencyHost == source.LatencyHost
+            ? before / model.LatencyMilliseconds.Value
+            : null;
+        return new Int8Comparison(id, source.DisplayName, changes, speedUp);
+    }
+
+    // Whatever the sort, an int8 row follows its float model's row when both are shown.
+    private static List<LeaderboardRow> BesideTheirFloatModels(IEnumerable<LeaderboardRow> sorted)
+    {
+        List<LeaderboardRow> rows = sorted.ToList();
+        var shown = rows.Select(r => r.ModelId).ToHashSet();
+        bool Follows(LeaderboardRow r) => r.Int8 is { } c && shown.Contains(c.FloatModelId);
+        var int8Rows = rows.Where(Follows).ToLookup(r => r.Int8!.FloatModelId);
+        var ordered = new List<LeaderboardRow>(rows.Count);
+        foreach (LeaderboardRow row in rows.Where(r => !Follows(r)))
+        {
+            ordered.Add(row);
+            ordered.AddRange(int8Rows[row.ModelId]);
+        }
+        return ordered;
     }
 
     private static LeaderboardCell Cell(ResultRecord result, IReadOnlyDictionary<string, BenchmarkProtocol> protocols) =>

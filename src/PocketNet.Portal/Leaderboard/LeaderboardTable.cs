@@ -31,13 +31,21 @@ public sealed record LeaderboardRow(
     string? Note = null,
     double? MegaMacs = null,
     double? LatencyMilliseconds = null,
-    string? LatencyHost = null)
+    string? LatencyHost = null,
+    Int8Comparison? Int8 = null)
 {
     /// <summary>True for the paper's numbers (no weights behind them).</summary>
     public bool IsReference => Origin == ModelOrigin.Published;
 
     public double MegaParameters => Parameters / 1e6;
 }
+
+/// <summary>
+/// An int8 row read against the float model it was quantised from: the change of every benchmark both have results on
+/// (int8 minus float, as fractions) and the speed-up (the float model's latency over the int8 model's; only when the
+/// same host timed both, since latency compares only within one host).
+/// </summary>
+public sealed record Int8Comparison(int FloatModelId, string FloatDisplayName, IReadOnlyDictionary<string, double> Changes, double? SpeedUp);
 
 /// <summary>A leaderboard: its scope, its columns and its rows.</summary>
 public sealed record LeaderboardTable(LeaderboardScope Scope, IReadOnlyList<LeaderboardColumn> Columns, IReadOnlyList<LeaderboardRow> Rows);

@@ -17,4 +17,17 @@ public enum ModelOrigin
 
     /// <summary>Made by the portal to read other rows against: a network's random initialisation, never trained (the floor).</summary>
     Baseline,
+
+    /// <summary>
+    /// The int8 quantisation of another stored model (<see cref="ModelRecord.QuantizedFromId"/>), made by this portal:
+    /// an ONNX graph only, evaluated through ONNX Runtime.
+    /// </summary>
+    Quantized,
+}
+
+/// <summary>What the origins imply for running a model.</summary>
+public static class ModelOrigins
+{
+    /// <summary>True for models that exist only as model.onnx (no weights for the engine): ONNX Runtime runs them.</summary>
+    public static bool OnnxOnly(this ModelOrigin origin) => origin is ModelOrigin.External or ModelOrigin.Quantized;
 }

@@ -47,6 +47,9 @@ public sealed class ModelRecord
 
     public string? Folder { get; set; }
     public int? JobId { get; set; }
+
+    /// <summary>For an int8 model (<see cref="ModelOrigin.Quantized"/>): the float model it was quantised from (null once that one is deleted).</summary>
+    public int? QuantizedFromId { get; set; }
     public DateTime CreatedAt { get; set; }
 
     /// <summary>Where the numbers come from (a citation for published rows).</summary>

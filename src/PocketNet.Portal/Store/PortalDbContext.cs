@@ -46,6 +46,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             m.Property(x => x.SourceUrl).HasMaxLength(400);
             m.Property(x => x.Tags).HasMaxLength(Annotations.Tags.MaxStoredLength);
             m.HasIndex(x => x.Name).IsUnique();
+            m.HasIndex(x => x.QuantizedFromId);
             m.HasMany(x => x.Results).WithOne(r => r.Model).HasForeignKey(r => r.ModelId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<ResultRecord>(r =>

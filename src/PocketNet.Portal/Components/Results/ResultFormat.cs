@@ -31,8 +31,15 @@ public static class ResultFormat
         ModelOrigin.Imported => "imported",
         ModelOrigin.Published => "published (paper reference)",
         ModelOrigin.Baseline => "random weights (floor)",
+        ModelOrigin.Quantized => "int8 (quantised here)",
         _ => origin.ToString(),
     };
+
+    /// <summary>A change of a fraction in percentage points, signed: "+0.17", "−1.33", "±0.00".</summary>
+    public static string Change(double change) => (change * 100).ToString("+0.00;−0.00;±0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>A latency ratio: "1.84× faster", or "0.80× (slower)".</summary>
+    public static string SpeedUp(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture) + (ratio >= 1 ? "× faster" : "× (slower)");
 
     /// <summary>UTC time to the minute.</summary>
     public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);

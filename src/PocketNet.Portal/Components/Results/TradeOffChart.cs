@@ -31,6 +31,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
         (ModelOrigin.External, "external (ONNX)", "diamond", "#2a9d5b"),
         (ModelOrigin.Published, "published (paper reference)", "star", "#d9822b"),
         (ModelOrigin.Baseline, "random weights (floor)", "x", "#8a8f98"),
+        (ModelOrigin.Quantized, "int8 (quantised here)", "triangle-up", "#c2417a"),
     ];
 
     public static TradeOffChart Of(IEnumerable<LeaderboardRow> rows, LeaderboardColumn benchmark, TradeOffAxis axis)

@@ -69,6 +69,7 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<string>("Notes");
             b.Property<string>("Origin").IsRequired().HasMaxLength(32);
             b.Property<long>("Parameters");
+            b.Property<int?>("QuantizedFromId");
             b.Property<string>("Source");
             b.Property<string>("SourceUrl").HasMaxLength(400);
             b.Property<bool>("SyntheticTraining");
@@ -77,6 +78,7 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<string>("TrainingMode");
             b.HasKey("Id");
             b.HasIndex("Name").IsUnique();
+            b.HasIndex("QuantizedFromId");
             b.ToTable("Models");
         });
 

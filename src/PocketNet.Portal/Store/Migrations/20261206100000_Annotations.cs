@@ -5,7 +5,7 @@ namespace PocketNet.Portal.Store.Migrations;
 
 /// <summary>Tags and notes the admin writes on runs and models, as experiment trackers keep them.</summary>
 [DbContext(typeof(PortalDbContext))]
-[Migration("20261206090000_Annotations")]
+[Migration("20261206100000_Annotations")]
 public sealed class Annotations : Migration
 {
     protected override void Up(MigrationBuilder migration)

@@ -137,7 +137,7 @@ public sealed class ModelImportTests : IClassFixture<ModelImportTests.TrainedPor
         HttpResponseMessage response = await Import(zip, "bad-sums");
         string body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("line 6 of SHA256SUMS", body); // after the five files the zip lists
+        Assert.Contains("line 8 of SHA256SUMS", body); // after the seven files the zip lists (weights, config, ONNX, reproducibility record, event log, results, card)
         Assert.DoesNotContain("QQQQ", body);
         Assert.True(body.Length < 1000, $"the error is {body.Length} characters");
     }

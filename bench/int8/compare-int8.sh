@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # int8 against fp32 in ONNX Runtime on SynthFaces: the accuracy change per benchmark and the speed-up, for
-# PocketNetS-128 and MobileFaceNet trained briefly on SynthFaces (CPU: CosFace, 6 epochs at lr 0.1 per step of
+# PocketNetS-128, MobileFaceNet and EdgeFace-XS trained briefly on SynthFaces (CPU: CosFace, 6 epochs at lr 0.1 per step of
 # batch 32, enough to separate synthetic identities, far from a converged model), each exported, quantised by
 # `pocketnet quantize` (256 calibration images of the training set), evaluated by `pocketnet eval` on the three
 # synthetic pair sets, and timed by `pocketnet latency` (batch 1, median of warm runs; fp32 and int8 alternate,
@@ -15,7 +15,7 @@ EPOCHS="${1:-6}" IDENTITIES="${2:-40}"
 OUT=bench/out/int8
 PY="${PYTHON_FOR_TORCH:-/usr/bin/python3}"
 CLI=(dotnet src/PocketNet.Cli/bin/Release/net10.0/pocketnet.dll)
-MODELS=(pocketnet-s-128 mobilefacenet)
+MODELS=(pocketnet-s-128 mobilefacenet edgeface-xs)
 BENCHMARKS=synth_lfw,synth_cfp_fp,synth_agedb_30
 
 dotnet build src/PocketNet.Cli -c Release -v quiet >/dev/null

@@ -78,6 +78,8 @@ public sealed class Int8ModelTests : IDisposable
         // Both timed by this host: the speed-up is the float latency over the int8 one (no timing asserted, only the ratio shown).
         Assert.Equal(source.LatencyHost, int8.LatencyHost);
         Assert.Contains($">{Components.Results.ResultFormat.SpeedUp(source.LatencyMilliseconds!.Value / int8.LatencyMilliseconds!.Value)}</div>", row);
+        // The host that timed them is named under the table, with the number of rows it timed.
+        Assert.Contains($"<span class=\"latency-host\">{WebUtility.HtmlEncode(source.LatencyHost)}</span> (2 models)", leaderboard);
 
         // The pages link the two, and the float model offers no second quantisation.
         Assert.Contains($"href=\"models/{source.Id}\"", await PageForms.GetPageAsync(browser, $"/models/{int8.Id}"));

@@ -111,33 +111,15 @@ public class GhostFaceNetV1Tests
     [InlineData("ghostfacenet-v1-1.3-1")] // stride-1 stem: a 7x7 head and a biased head conv
     public void EvalForwardMatchesPyTorchOnTheSameWeights(string name)
     {
-        using var scope = DisposeScope.Enter();
         using var network = Build(name);
-        ParityWeights.Randomise(network);
-        network.Eval();
-        Tensor images = ParityWeights.Images();
-        float[] ours;
-        using (Engine.NoGrad()) ours = network.Forward(images).ToArray<float>();
-
-        var theirs = BaselineOracle.Forward(name, 512, network.StateDict(), images);
-        Assert.Equal([2L, 512], theirs.Shape);
-        Embeddings.AssertClose(theirs.ToFloats(), ours);
+        ReferenceParity.AssertEvalForwardMatches(network, name, 512);
     }
 
     [Fact]
     public void A_state_dict_saved_by_PyTorch_under_the_reference_names_loads_and_embeds_alike()
     {
-        using var scope = DisposeScope.Enter();
-        using var folder = new TempDirectory();
-        Tensor images = ParityWeights.Images();
-        var expected = BaselineOracle.SaveCheckpoint("ghostfacenet-v1-1.3-2", 512, folder.Path, images);
-
         using var network = Build("ghostfacenet-v1-1.3-2");
-        using (TensorDictionary checkpoint = TorchCheckpoint.Load(Path.Combine(folder.Path, "model.pth")))
-            network.LoadStateDict(checkpoint);
-        network.Eval();
-        using var noGrad = Engine.NoGrad();
-        Embeddings.AssertClose(expected.ToFloats(), network.Forward(images).ToArray<float>());
+        ReferenceParity.AssertTorchCheckpointLoads(network, "ghostfacenet-v1-1.3-2", 512);
     }
 
     [Fact]

@@ -62,31 +62,15 @@ public class ShuffleFaceNetTests
     [InlineData("shufflefacenet-1.5x")]
     public void EvalForwardMatchesPyTorchOnTheSameWeights(string name)
     {
-        using var scope = DisposeScope.Enter();
         using var network = Build(name);
-        ParityWeights.Randomise(network);
-        network.Eval();
-        Tensor images = ParityWeights.Images();
-        float[] ours;
-        using (Engine.NoGrad()) ours = network.Forward(images).ToArray<float>();
-        var theirs = BaselineOracle.Forward(name, 128, network.StateDict(), images);
-        Assert.Equal([2L, 128], theirs.Shape);
-        Embeddings.AssertClose(theirs.ToFloats(), ours);
+        ReferenceParity.AssertEvalForwardMatches(network, name, 128);
     }
 
     [Fact]
     public void A_state_dict_saved_by_PyTorch_loads_and_embeds_alike()
     {
-        using var scope = DisposeScope.Enter();
-        using var folder = new TempDirectory();
-        Tensor images = ParityWeights.Images();
-        var expected = BaselineOracle.SaveCheckpoint("shufflefacenet-0.5x", 128, folder.Path, images);
         using var network = Build("shufflefacenet-0.5x");
-        using (TensorDictionary checkpoint = TorchCheckpoint.Load(Path.Combine(folder.Path, "model.pth")))
-            network.LoadStateDict(checkpoint);
-        network.Eval();
-        using var noGrad = Engine.NoGrad();
-        Embeddings.AssertClose(expected.ToFloats(), network.Forward(images).ToArray<float>());
+        ReferenceParity.AssertTorchCheckpointLoads(network, "shufflefacenet-0.5x", 128);
     }
 
     [Fact]

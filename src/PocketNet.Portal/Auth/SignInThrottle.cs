@@ -60,10 +60,12 @@ public sealed class ApiKeyFailures(IOptions<PortalOptions> options) : IDisposabl
     /// <summary>True when <paramref name="client"/> has used up its failures; <paramref name="retryAfter"/> says for how long.</summary>
     public bool IsLockedOut(string client, out TimeSpan retryAfter)
     {
-        // Asking for no token tells whether any is left without taking one.
-        using RateLimitLease lease = _limiter.AttemptAcquire(client, 0);
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retry) ? retry : TimeSpan.FromSeconds(options.Value.ApiKeyRefillSeconds);
-        return !lease.IsAcquired;
+        // Whole tokens only. Asking for zero tokens succeeds while any fraction of one is left, and between two
+        // requests the bucket has always refilled a fraction: an eleventh key sent a moment after the tenth wrong one
+        // got through (a test caught it on a loaded machine).
+        long available = _limiter.GetStatistics(client)?.CurrentAvailablePermits ?? options.Value.ApiKeyFailuresAllowed;
+        retryAfter = TimeSpan.FromSeconds(options.Value.ApiKeyRefillSeconds);
+        return available < 1;
     }
 
     public void RecordFailure(string client)

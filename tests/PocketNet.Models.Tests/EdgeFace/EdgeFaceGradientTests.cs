@@ -1,4 +1,5 @@
 using PocketNet.Models.EdgeFace;
+using PocketNet.Models.Tests.Parity;
 using PocketNet.Torch;
 using PocketNet.Torch.NN;
 
@@ -16,7 +17,7 @@ public class EdgeFaceGradientTests
     {
         using var scope = DisposeScope.Enter();
         using var attention = new CrossCovarianceAttention(8, heads: 2, rankRatio: 0.5);
-        EdgeFaceWeights.Randomise(attention, 31);
+        SeededWeights.Randomise(attention, 31);
         attention.To(ScalarType.Float64);
         Tensor input = Values(32, 2, 5, 8);
         AssertGradients(attention, input, [("input", input), ("temperature", attention.Temperature)], 33);
@@ -27,7 +28,7 @@ public class EdgeFaceGradientTests
     {
         using var scope = DisposeScope.Enter();
         using var encoder = new SdtaEncoder(12, splits: 3, heads: 2, positionalEncoding: true, rankRatio: 0.5);
-        EdgeFaceWeights.Randomise(encoder, 34);
+        SeededWeights.Randomise(encoder, 34);
         encoder.To(ScalarType.Float64);
         Tensor input = Values(35, 1, 12, 3, 3);
         AssertGradients(encoder, input, [("input", input), ("gamma_xca", encoder.GammaXca), ("gamma", encoder.Gamma)], 36);

@@ -42,7 +42,7 @@ public class EdgeFaceParityTests
     {
         using var scope = DisposeScope.Enter();
         using var network = ModelRegistry.Create(ModelRegistry.Resolve(name));
-        EdgeFaceWeights.Randomise(network, seed);
+        SeededWeights.Randomise(network, seed);
         network.Eval();
         Tensor images = ParityWeights.Images();
         float[] ours;

@@ -6,7 +6,8 @@ namespace PocketNet.Models.Tests.Parity;
 
 /// <summary>
 /// The value ranges of <see cref="Support.ParityWeights"/> (convolutions N(0, 1/fan_in), batch norms with
-/// random affine and running statistics, PReLU slopes in [0, 0.5]), drawn from a private
+/// random affine and running statistics, PReLU slopes in [0, 0.5]; for EdgeFace, layer norms with scales
+/// U(0.6, 1.4) and shifts U(-0.2, 0.2), layer scales U(0.1, 0.5), temperatures U(0.5, 2)), drawn from a private
 /// <see cref="Random"/> instead of the engine's global generator: tests of other classes seed and draw from
 /// that one concurrently, which would make these weights, and any failure, change from run to run.
 /// </summary>
@@ -39,7 +40,22 @@ internal static class SeededWeights
                 case MarginHead head:
                     Normal(random, head.Kernel, 0.01); // the reference's init of the ArcFace kernel
                     break;
+                case LayerNorm norm:
+                    Uniform(random, norm.Weight, 0.6, 1.4);
+                    Uniform(random, norm.Bias, -0.2, 0.2);
+                    break;
+                case LayerNorm2d norm:
+                    Uniform(random, norm.Weight, 0.6, 1.4);
+                    Uniform(random, norm.Bias, -0.2, 0.2);
+                    break;
             }
+        // EdgeFace: at their initial 1e-6 the layer scales would hide every block's update; attention temperatures too.
+        foreach (var (name, parameter) in network.NamedParameters())
+        {
+            string leaf = name[(name.LastIndexOf('.') + 1)..];
+            if (leaf is "gamma" or "gamma_xca") Uniform(random, parameter, 0.1, 0.5);
+            else if (leaf == "temperature") Uniform(random, parameter, 0.5, 2.0);
+        }
     }
 
     private static void Uniform(Random random, Tensor target, double low, double high) =>

@@ -16,7 +16,7 @@ public static class ComparisonFigures
             y = r.Loss.Select(p => p.Loss).ToArray(),
             hovertemplate = $"{Escape(Label(r))}<br>step %{{x}}<br>loss %{{y:.4f}}<extra></extra>",
         }).ToArray(),
-        layout = Layout("Training loss", "loss", runs.All(r => r.Loss.Count == 0) ? "none of these runs has a training step" : null),
+        layout = RunFigures.Layout("Training loss", "loss", runs.All(r => r.Loss.Count == 0) ? "none of these runs has a training step" : null),
     };
 
     /// <summary>One trace per run and pair set; <paramref name="synthetic"/> says which pair sets to label synthetic.</summary>
@@ -30,7 +30,7 @@ public static class ComparisonFigures
             y = g.Select(p => p.Accuracy * 100).ToArray(),
             hovertemplate = $"{Escape(Label(r))} · {g.Key}<br>step %{{x}}<br>accuracy %{{y:.2f}} %<extra></extra>",
         })).ToArray(),
-        layout = Layout("Accuracy during training", "accuracy (%)",
+        layout = RunFigures.Layout("Accuracy during training", "accuracy (%)",
             runs.All(r => r.Accuracy.Count == 0) ? "none of these runs checked a pair set during training" : null),
     };
 
@@ -38,17 +38,4 @@ public static class ComparisonFigures
 
     // Plotly reads hover templates as HTML-ish text with %{...} placeholders.
     private static string Escape(string text) => text.Replace("%", "%%").Replace("<", "&lt;");
-
-    private static object Layout(string title, string yTitle, string? emptyNote) => new
-    {
-        title = new { text = title, x = 0.02, xanchor = "left" },
-        xaxis = new { title = new { text = "global step" }, rangemode = "tozero" },
-        yaxis = new { title = new { text = yTitle } },
-        margin = new { l = 60, r = 20, t = 40, b = 90 },
-        legend = new { orientation = "h", y = -0.3 },
-        annotations = emptyNote is null ? null : new object[]
-        {
-            new { text = emptyNote, showarrow = false, xref = "paper", yref = "paper", x = 0.5, y = 0.5 },
-        },
-    };
 }

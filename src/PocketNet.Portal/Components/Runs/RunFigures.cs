@@ -34,7 +34,8 @@ public static class RunFigures
             points.Count == 0 ? "no check yet (pair sets are checked after each epoch when chosen)" : null),
     };
 
-    private static object Layout(string title, string yTitle, string? emptyNote) => new
+    /// <summary>A curve chart's layout over global steps; <paramref name="emptyNote"/> is shown across an empty chart.</summary>
+    internal static object Layout(string title, string yTitle, string? emptyNote) => new
     {
         // Left-aligned, so the title stays clear of plotly's toolbar on the right.
         title = new { text = title, x = 0.02, xanchor = "left" },

@@ -84,15 +84,8 @@ public sealed class GhostFaceNetV1 : Module<Tensor, Tensor>
         return _classifier.Forward(_blocks.Forward(x)).MoveToOuterScope();
     }
 
-    /// <summary>
-    /// Channels rounded to the nearest multiple of 4 (the official code's divisor), never below 4 nor more than 10 %
-    /// under the unrounded value: MobileNet's rule, as GhostNet uses it.
-    /// </summary>
-    public static long MakeDivisible(double value, int divisor = 4)
-    {
-        long rounded = Math.Max(divisor, (long)(value + divisor / 2.0) / divisor * divisor);
-        return rounded < 0.9 * value ? rounded + divisor : rounded;
-    }
+    /// <summary>Channels rounded as <see cref="ChannelRounding"/> does, to multiples of 4 (the official code's divisor).</summary>
+    public static long MakeDivisible(double value) => ChannelRounding.MakeDivisible(value, divisor: 4);
 
     private static long Ceiling(long size, int stride) => (size + stride - 1) / stride;
 

@@ -55,15 +55,8 @@ public sealed record MixFaceNetLayout(
         SqueezeFactors: [[0, 0], [2, 2, 2, 2], [4, 4, 4, 4], [2, 2, 2, 2, 2, 2, 2, 2]],
         width, head);
 
-    /// <summary>
-    /// A width scaled and made divisible by 8, as MixNet rounds it: to the nearest multiple of 8 (at least 8), one
-    /// multiple more when rounding lost over 10 %.
-    /// </summary>
-    public static int RoundChannels(double channels, int divisor = 8)
-    {
-        int rounded = Math.Max((int)(channels + divisor / 2.0) / divisor * divisor, divisor);
-        return rounded < 0.9 * channels ? rounded + divisor : rounded;
-    }
+    /// <summary>A scaled width rounded as <see cref="ChannelRounding"/> does, to multiples of 8 (MixNet's divisor).</summary>
+    public static int RoundChannels(double channels, int divisor = 8) => checked((int)ChannelRounding.MakeDivisible(channels, divisor));
 
     public int Scaled(int channels) => WidthScale == 1.0 ? channels : RoundChannels(channels * WidthScale);
 

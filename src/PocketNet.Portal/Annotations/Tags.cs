@@ -30,8 +30,16 @@ public static partial class Tags
     public static IReadOnlyList<string> Split(string? stored) =>
         stored is null ? [] : stored.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>The pattern a stored tag list matches when it holds <paramref name="tag"/> (for a LIKE on ",Tags,").</summary>
-    public static string ContainsPattern(string tag) => $"%,{tag.ToLowerInvariant()},%";
+    /// <summary>The escape character of <see cref="ContainsPattern"/>, for the LIKE that uses it.</summary>
+    public const string LikeEscape = "\\";
+
+    /// <summary>
+    /// The pattern a stored tag list matches when it holds <paramref name="tag"/> (for a LIKE on ",Tags," with
+    /// <see cref="LikeEscape"/>): '_' is a tag character and a LIKE wildcard, so it is escaped ("lr_sweep" must not
+    /// find "lr-sweep").
+    /// </summary>
+    public static string ContainsPattern(string tag) =>
+        "%," + tag.ToLowerInvariant().Replace(LikeEscape, LikeEscape + LikeEscape).Replace("%", LikeEscape + "%").Replace("_", LikeEscape + "_") + ",%";
 
     [GeneratedRegex("^[a-z0-9_.:-]+$")]
     private static partial Regex Allowed();

@@ -16,7 +16,7 @@ public sealed class RunCatalog(IDbContextFactory<PortalDbContext> store)
         IQueryable<JobRecord> runs = db.Jobs.AsNoTracking();
         if (query.Kind is { } kind) runs = runs.Where(j => j.Kind == kind);
         if (query.State is { } state) runs = runs.Where(j => j.State == state);
-        if (query.Tag is { } tag) runs = runs.Where(j => EF.Functions.Like("," + j.Tags + ",", Annotations.Tags.ContainsPattern(tag)));
+        if (query.Tag is { } tag) runs = runs.Where(j => EF.Functions.Like("," + j.Tags + ",", Annotations.Tags.ContainsPattern(tag), Annotations.Tags.LikeEscape));
         if (query.Text is { } text)
         {
             string lower = text.ToLowerInvariant();

@@ -74,6 +74,7 @@ public sealed class RunsListAndCompareTests : IDisposable
         Assert.Equal(Page(3, _failed, _lr005, _lr01), await SearchAsync("kind=training"));
         Assert.Equal(Page(1, _failed), await SearchAsync("state=failed"));
         Assert.Equal(Page(2, _failed, _lr005), await SearchAsync("tag=lr-sweep"));
+        Assert.Equal(Page(0), await SearchAsync("tag=lr_sweep")); // '_' is no wildcard here
         Assert.Equal(Page(1, _failed), await SearchAsync("q=MEMORY"));
         Assert.Equal(Page(1, _failed), await SearchAsync("q=too%20large")); // notes are searched too
         Assert.Equal(Page(4, _lr005, _lr01), await SearchAsync("sort=title&desc=false&page_size=2"));

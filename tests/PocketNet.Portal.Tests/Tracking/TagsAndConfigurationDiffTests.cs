@@ -12,6 +12,8 @@ public class TagsAndConfigurationDiffTests
         Assert.Null(Tags.Normalize("  , "));
         Assert.Equal(["baseline", "kd"], Tags.Split("baseline,kd"));
         Assert.Empty(Tags.Split(null));
+        // '_' is a LIKE wildcard: escaped, so a filter on "lr_sweep" cannot match "lr-sweep".
+        Assert.Equal(@"%,lr\_sweep,%", Tags.ContainsPattern("LR_sweep"));
     }
 
     [Theory]

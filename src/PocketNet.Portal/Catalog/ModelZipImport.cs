@@ -35,18 +35,10 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
     /// <summary>results.json, MODEL_CARD.md, SHA256SUMS and reproducibility.json.</summary>
     public const long MaxSmallFileBytes = 1024 * 1024;
 
-    private static readonly string[] Allowed =
-    [
-        RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, ModelStore.OnnxFile,
-        ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
-        ModelArchive.ResultsFile, ModelArchive.CardFile, ModelArchive.ChecksumsFile,
-    ];
+    private static readonly string[] Allowed = [.. ModelArchive.FolderFiles, ModelArchive.ResultsFile, ModelArchive.CardFile, ModelArchive.ChecksumsFile];
 
     /// <summary>Files kept in the model folder (the training run's record travels with its model); SHA256SUMS is kept while checking; the rest are only hashed.</summary>
-    private static readonly string[] Kept =
-    [
-        RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, ModelStore.OnnxFile, ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
-    ];
+    private static readonly IReadOnlyList<string> Kept = ModelArchive.FolderFiles;
 
     /// <summary>
     /// Imports <paramref name="zipPath"/>; <paramref name="maxBytes"/> bounds every entry and all of them together,

@@ -19,15 +19,18 @@ public static class ModelArchive
     public const string CardFile = "MODEL_CARD.md";
     public const string ChecksumsFile = "SHA256SUMS";
 
+    /// <summary>The files of a model folder a zip carries (when present), in zip order; an import keeps the same ones.</summary>
+    public static readonly IReadOnlyList<string> FolderFiles =
+    [
+        RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, Catalog.ModelStore.OnnxFile,
+        ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
+    ];
+
     /// <summary>The files the zip holds for <paramref name="model"/>, in order (checksums last).</summary>
     public static IReadOnlyList<string> FilesOf(ModelRecord model)
     {
         var files = new List<string>();
-        foreach (string name in new[]
-                 {
-                     RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, Catalog.ModelStore.OnnxFile,
-                     ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
-                 })
+        foreach (string name in FolderFiles)
             if (model.Folder is not null && File.Exists(Path.Combine(model.Folder, name))) files.Add(name);
         files.AddRange([ResultsFile, CardFile, ChecksumsFile]);
         return files;

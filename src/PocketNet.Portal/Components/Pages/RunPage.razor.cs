@@ -97,19 +97,8 @@ public sealed partial class RunPage
         }
     }
 
-    private static string? ReadOptions(string? runFolder)
-    {
-        if (runFolder is null) return null;
-        string path = Path.Combine(runFolder, RunDirectory.OptionsFile);
-        try
-        {
-            return File.Exists(path) ? Pretty(File.ReadAllText(path)) : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    private static string? ReadOptions(string? runFolder) =>
+        Tracking.RunCatalog.ReadResolvedOptions(runFolder) is { } json ? Pretty(json) : null;
 
     private static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
 }

@@ -67,9 +67,9 @@ public static class PortalSetup
         services.AddPortalAuthentication();
         // Sign-in cookies stay valid across restarts: the keys that protect them live in the portal's home.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.ResolveHome(), "keys")));
-        services.AddRazorComponents();
+        services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddStaticAssetCompression();
-        services.AddSignalR();
+        services.AddSingleton<JobUpdateFeed>();
         services.AddHostedService<JobUpdatesBroadcaster>();
         services.AddOpenApi();
         services.AddProblemDetails();
@@ -111,6 +111,7 @@ public static class PortalSetup
         app.MapOpenApi();
         RouteGroupBuilder api = app.MapGroup("/api");
         api.MapRunsApi();
+        api.MapJobUpdatesApi();
         api.MapAnnotationsApi();
         api.MapModelsApi();
         api.MapModelImportApi();
@@ -119,9 +120,10 @@ public static class PortalSetup
         api.MapRecipesApi();
         app.MapAccountEndpoints();
         app.MapUploadFormEndpoint();
-        app.MapHub<JobsHub>(JobsHub.Path);
         app.UsePortalJobs();
-        app.MapRazorComponents<App>();
+        // The Blazor script and Plotly.Blazor's files, from the build's static web assets manifest (precompressed, with ETags).
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 

@@ -11,6 +11,9 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationO
     // The repository's top-level wwwroot/ is copied next to the binary at build time.
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
+// The framework's and packages' static files (blazor.web.js, Plotly.Blazor's scripts) are found through the build's
+// manifest in every environment, not only in Development: ./run.sh runs the build output, not a published folder.
+builder.WebHost.UseStaticWebAssets();
 builder.AddPortal();
 WebApplication app = builder.Build();
 app.UsePortal();

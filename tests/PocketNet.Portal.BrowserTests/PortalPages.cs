@@ -26,9 +26,20 @@ public static class PortalPages
         await Expect(page.Locator("nav .who")).ToHaveTextAsync("admin");
     }
 
-    /// <summary>Waits until the page's script is connected to the portal's hub, so no progress message is missed.</summary>
-    public static async Task WaitForLiveUpdatesAsync(IPage page) =>
-        await Expect(page.Locator("html[data-live-connected=true]"), "the page never connected to the live updates hub (/hubs/jobs)").ToHaveCountAsync(1);
+    /// <summary>
+    /// Waits until the page's live components run over their Blazor circuit (they mark their root data-live="connected"
+    /// once subscribed to job updates), so no update is missed.
+    /// </summary>
+    public static async Task WaitForLiveUpdatesAsync(IPage page)
+    {
+        await Expect(page.Locator("[data-live]").First, "the page has no live component").ToBeAttachedAsync();
+        await Expect(page.Locator("[data-live=prerendered]"), "the page's live components never connected over their Blazor circuit")
+            .ToHaveCountAsync(0, new() { Timeout = 30_000 });
+    }
+
+    /// <summary>Waits until plotly has drawn the chart #<paramref name="id"/> (its SVG is in the page).</summary>
+    public static async Task WaitForChartAsync(IPage page, string id) =>
+        await Expect(page.Locator($"#{id} .main-svg").First, $"the chart #{id} was never drawn").ToBeAttachedAsync(new() { Timeout = 30_000 });
 
     /// <summary>Marks the page's window; <see cref="AssertNotReloadedAsync"/> then tells whether it is still the same document.</summary>
     public static async Task<string> MarkDocumentAsync(IPage page)

@@ -99,15 +99,22 @@ public sealed partial class ResearcherFlowTests(PortalInBrowser browser, ITestOu
         await session.StepAsync("see its point on the chart", async () =>
         {
             await session.GoToAsync("chart?benchmark=synth_lfw");
-            ILocator chart = page.Locator("#tradeoff-chart");
-            await Expect(page.Locator("#tradeoff-chart[data-plot-drawn=true]"), "the chart was never drawn").ToHaveCountAsync(1);
+            await PortalPages.WaitForChartAsync(page, "tradeoff-chart");
+            ILocator chart = page.Locator("#tradeoff-chart-plot");
             string found = await chart.EvaluateAsync<string>(FindPointScript, runName);
             ChartPoint? point = PortalPages.Read<ChartPoint?>(found);
             Assert.True(point is not null, $"no trace of #tradeoff-chart names {runName} in its text (the chart's traces: {await chart.EvaluateAsync<string>(DescribeTracesScript)})");
             Assert.True(point.X > 0 && point.Y is >= 0 and <= 100, $"{runName}'s point should have its size (> 0) on x and an accuracy on y: {found}");
-            Assert.True(point.Url is not null && point.Url.TrimStart('/').Equals($"models/{modelId}", StringComparison.Ordinal),
-                $"{runName}'s point should lead to models/{modelId}; its customdata url is '{point.Url}'");
-            Assert.True(point.DrawnPoints > 0, $"plotly drew no point markers in #tradeoff-chart: {found}");
+            Assert.True(point.DrawnPoints > 0 && point.Width > 0, $"plotly drew no marker for {runName}'s point: {found}");
+        });
+
+        await session.StepAsync("a click on its point opens its model page", async () =>
+        {
+            string found = await page.Locator("#tradeoff-chart-plot").EvaluateAsync<string>(FindPointScript, runName);
+            ChartPoint point = PortalPages.Read<ChartPoint?>(found)!;
+            await page.Mouse.ClickAsync(point.Left + point.Width / 2, point.Top + point.Height / 2);
+            await Expect(page, $"a click on {runName}'s point should open models/{modelId}").ToHaveURLAsync(
+                new System.Text.RegularExpressions.Regex($"/models/{modelId}$"), new() { Timeout = 15_000 });
         });
 
         await session.StepAsync("download its zip from the model page and check the files inside", async () =>
@@ -174,19 +181,24 @@ public sealed partial class ResearcherFlowTests(PortalInBrowser browser, ITestOu
         else await field.FillAsync(value);
     }
 
-    /// <summary>The point whose hover text names the model, from the figure plotly drew (the element's data), as JSON.</summary>
+    /// <summary>
+    /// The point whose text names the model, from the figure plotly drew (the graph element's data), with its marker's
+    /// place on the screen, as JSON.
+    /// </summary>
     private const string FindPointScript = """
         (element, name) => {
           const traces = element.data || [];
           const drawnPoints = element.querySelectorAll('.scatterlayer .point').length;
-          for (const trace of traces) {
+          for (let t = 0; t < traces.length; t++) {
+            const trace = traces[t];
             const texts = Array.isArray(trace.text) ? trace.text : [trace.text];
             for (let i = 0; i < texts.length; i++) {
               if (!String(texts[i] ?? '').includes(name)) continue;
               const at = (values) => Array.isArray(values) ? values[i] : values;
-              const custom = at(trace.customdata);
+              const marker = element.querySelectorAll('.scatterlayer .trace')[t]?.querySelectorAll('.point')[i];
+              const box = marker ? marker.getBoundingClientRect() : { left: 0, top: 0, width: 0, height: 0 };
               return JSON.stringify({ trace: trace.name ?? '', text: String(texts[i]), x: Number(at(trace.x)), y: Number(at(trace.y)),
-                url: custom && custom.url ? String(custom.url) : null, drawnPoints: drawnPoints });
+                drawnPoints: drawnPoints, left: box.left, top: box.top, width: box.width, height: box.height });
             }
           }
           return 'null';
@@ -197,7 +209,7 @@ public sealed partial class ResearcherFlowTests(PortalInBrowser browser, ITestOu
         element => JSON.stringify((element.data || []).map(t => ({ name: t.name, type: t.type, mode: t.mode, text: t.text })))
         """;
 
-    private sealed record ChartPoint(string Trace, string Text, double X, double Y, string? Url, int DrawnPoints);
+    private sealed record ChartPoint(string Trace, string Text, double X, double Y, int DrawnPoints, float Left, float Top, float Width, float Height);
 
     [GeneratedRegex(@"/runs/(\d+)$")]
     private static partial Regex RunPage();

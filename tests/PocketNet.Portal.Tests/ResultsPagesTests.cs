@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using PocketNet.Portal.Api;
+using Microsoft.Extensions.DependencyInjection;
+using PocketNet.Portal.Components.Results;
+using PocketNet.Portal.Leaderboard;
 using PocketNet.Portal.Store;
+using PocketNet.Portal.Tests.Support;
 
 namespace PocketNet.Portal.Tests;
 
@@ -110,12 +114,16 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
             Assert.Contains("id=\"chart-form\"", page);
             Assert.Contains("<option value=\"synth_lfw\" selected", page);
             Assert.Contains($"<option value=\"{axis}\" selected", page);
-            using JsonDocument figure = PlotFigure(page, "tradeoff-chart");
+            Assert.Contains("id=\"tradeoff-chart\"", page);
+            // The chart is drawn in the browser (ChartPage over its circuit): its figure is the one TradeOffChart builds.
+            TradeOffChart chart = await TradeOffChartAsync("synth_lfw", axis == "parameters" ? TradeOffAxis.Parameters : TradeOffAxis.Flops);
+            using JsonDocument figure = ChartJson.Of(chart.Figure);
             Assert.Equal("log", figure.RootElement.GetProperty("layout").GetProperty("xaxis").GetProperty("type").GetString());
             var traces = figure.RootElement.GetProperty("data").EnumerateArray().ToList();
             JsonElement trained = traces.Single(t => t.GetProperty("name").GetString() == "trained here");
             Assert.Contains(Model.DisplayName, trained.GetProperty("text").EnumerateArray().Select(t => t.GetString()));
-            Assert.Contains($"models/{Model.Id}", trained.GetProperty("customdata").EnumerateArray().Select(c => c.GetProperty("url").GetString()));
+            int index = trained.GetProperty("text").EnumerateArray().Select(t => t.GetString()).ToList().IndexOf(Model.DisplayName);
+            Assert.Equal($"models/{Model.Id}", chart.Figure.LinkAt(traces.IndexOf(trained), index));
             double x = trained.GetProperty("x")[0].GetDouble();
             Assert.Equal(axis == "parameters" ? Model.Parameters / 1e6 : Model.MegaFlops!.Value, x, 6);
             JsonElement frontier = traces.Single(t => t.GetProperty("name").GetString() == "Pareto frontier");
@@ -168,7 +176,10 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         foreach (string benchmark in new[] { "synth_lfw", "synth_ijb", "synth_megaface" })
             Assert.Contains($"data-benchmark=\"{benchmark}\"", results);
 
-        using JsonDocument roc = PlotFigure(page, "roc-chart");
+        Assert.Contains("id=\"roc-chart\"", page);
+        // The first ROC chart (the model has synthetic results only), as ModelResultsView builds it over its circuit.
+        var newest = Components.Models.StoredModelsTable.NewestResults(await fixture.Portal.Services.GetRequiredService<PocketNet.Portal.Tracking.RunCatalog>().ModelResultsAsync(Model.Id));
+        using JsonDocument roc = ChartJson.Of(RocChart.Figure(RocChart.Curves(newest).GroupBy(c => c.Synthetic).OrderBy(g => g.Key).First().ToList()));
         Assert.Equal("log", roc.RootElement.GetProperty("layout").GetProperty("xaxis").GetProperty("type").GetString());
         var curves = roc.RootElement.GetProperty("data").EnumerateArray().ToList();
         Assert.True(curves.Count >= 2, "pair-set and IJB curves");
@@ -251,11 +262,11 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         return models.Single(m => m.Origin == ModelOrigin.Published && m.Name == "paper-pocketnet-s-128").Id;
     }
 
-    private static JsonDocument PlotFigure(string page, string id)
+    private async Task<TradeOffChart> TradeOffChartAsync(string benchmark, TradeOffAxis axis)
     {
-        Match plot = Regex.Match(page, $"id=\"{id}\" data-plot=\"([^\"]*)\"");
-        Assert.True(plot.Success, $"no plot #{id} on the page");
-        return JsonDocument.Parse(WebUtility.HtmlDecode(plot.Groups[1].Value));
+        LeaderboardService leaderboard = fixture.Portal.Services.GetRequiredService<LeaderboardService>();
+        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(LeaderboardScope.Synthetic, IncludeReference: true));
+        return TradeOffChart.Of(table.Rows, table.Columns.Single(c => c.Benchmark == benchmark), axis);
     }
 
     private static string AntiforgeryToken(string html) =>

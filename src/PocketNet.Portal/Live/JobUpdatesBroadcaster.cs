@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PocketNet.Portal.Jobs;
@@ -9,7 +8,7 @@ using PocketNet.Portal.Store;
 namespace PocketNet.Portal.Live;
 
 /// <summary>
-/// Pushes job progress to open pages through <see cref="JobsHub"/>. Jobs this process runs report every event
+/// Publishes job progress to the open pages of this process (<see cref="JobUpdateFeed"/>). Jobs this process runs report every event
 /// through <see cref="LiveJobs"/>, sent at most every <see cref="Interval"/> per job; jobs on other hosts are seen
 /// in the store, which their workers refresh every heartbeat: every <see cref="Interval"/> the rows of active jobs
 /// are read and each one that changed is pushed. A store that cannot be read is logged and read again next time.
@@ -18,7 +17,7 @@ public sealed class JobUpdatesBroadcaster(
     LiveJobs live,
     RunningJobs running,
     IDbContextFactory<PortalDbContext> store,
-    IHubContext<JobsHub> hub,
+    JobUpdateFeed feed,
     IOptions<JobEngineOptions> engine,
     ILogger<JobUpdatesBroadcaster> log) : BackgroundService
 {
@@ -69,7 +68,7 @@ public sealed class JobUpdatesBroadcaster(
             log.LogWarning(e, "could not read job progress from the store; trying again");
             return;
         }
-        foreach (JobUpdate update in changed) await SendAsync(update);
+        foreach (JobUpdate update in changed) Publish(update);
     }
 
     // Called on the job's thread: never block it; coalesce bursts into one message per interval.
@@ -85,7 +84,7 @@ public sealed class JobUpdatesBroadcaster(
         {
             await Task.Delay(Interval);
             _pending.TryRemove(jobId, out _);
-            if (await running.SnapshotAsync(jobId) is { } update) await SendAsync(update);
+            if (await running.SnapshotAsync(jobId) is { } update) Publish(update);
         }
         catch (Exception e)
         {
@@ -93,15 +92,15 @@ public sealed class JobUpdatesBroadcaster(
         }
     }
 
-    private async Task SendAsync(JobUpdate update)
+    private void Publish(JobUpdate update)
     {
         try
         {
-            await hub.Clients.All.SendAsync(JobsHub.JobMessage, update);
+            feed.Publish(update);
         }
         catch (Exception e)
         {
-            log.LogDebug(e, "could not push job {Job}", update.Id);
+            log.LogWarning(e, "a page could not take the update of job {Job}", update.Id);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
 
 namespace PocketNet.Portal.StaticAssets;
@@ -37,6 +38,9 @@ public static class StaticAssetDelivery
         app.UseWhen(context => IsStaticAsset(context.Request.Path), assets => assets.UseResponseCompression());
         app.UseStaticFiles(new StaticFileOptions
         {
+            // Our own files only: the framework's and packages' assets (_framework/, _content/) are MapStaticAssets' to
+            // serve, precompressed at build time.
+            FileProvider = new PhysicalFileProvider(app.Environment.WebRootPath),
             ContentTypeProvider = ContentTypes(),
             OnPrepareResponse = context => context.Context.Response.Headers[HeaderNames.CacheControl] =
                 context.Context.Request.Path.StartsWithSegments("/lib") ? "public, max-age=86400" : "no-cache",

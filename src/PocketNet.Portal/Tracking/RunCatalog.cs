@@ -4,7 +4,7 @@ using PocketNet.Training.Runs;
 
 namespace PocketNet.Portal.Tracking;
 
-/// <summary>Reads runs for the runs list and the comparison, so pages need no DbContext of their own.</summary>
+/// <summary>Reads runs for the dashboard, the runs list, a run's page and the comparison, so pages need no DbContext of their own.</summary>
 public sealed class RunCatalog(IDbContextFactory<PortalDbContext> store)
 {
     public const int MaxCompared = 8;
@@ -27,6 +27,55 @@ public sealed class RunCatalog(IDbContextFactory<PortalDbContext> store)
         List<string?> tagLists = await db.Jobs.AsNoTracking().Where(j => j.Tags != null).Select(j => j.Tags).Distinct().ToListAsync(cancellation);
         var tags = tagLists.SelectMany(Annotations.Tags.Split).Distinct().Order(StringComparer.Ordinal).ToList();
         return new RunList(page, total, query, tags);
+    }
+
+    public async Task<JobRecord?> FindAsync(int id, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, cancellation);
+    }
+
+    /// <summary>The dashboard's jobs: every running and queued one (running first), and the newest finished ones.</summary>
+    public async Task<(List<JobRecord> Active, List<JobRecord> Finished)> BoardAsync(int finishedShown, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        List<JobRecord> active = await db.Jobs.AsNoTracking()
+            .Where(j => j.State == JobState.Running || j.State == JobState.Queued)
+            .OrderBy(j => j.State == JobState.Running ? 0 : 1).ThenBy(j => j.Id)
+            .ToListAsync(cancellation);
+        List<JobRecord> finished = await db.Jobs.AsNoTracking()
+            .Where(j => j.State != JobState.Running && j.State != JobState.Queued)
+            .OrderByDescending(j => j.FinishedAt ?? j.CreatedAt).ThenByDescending(j => j.Id)
+            .Take(finishedShown)
+            .ToListAsync(cancellation);
+        return (active, finished);
+    }
+
+    /// <summary>Whether any training job was ever queued (the dashboard's welcome says more to a first visit).</summary>
+    public async Task<bool> AnyTrainingAsync(CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Jobs.AnyAsync(j => j.Kind == JobKind.Training, cancellation);
+    }
+
+    /// <summary>The results one job stored, by benchmark.</summary>
+    public async Task<List<ResultRecord>> ResultsAsync(int jobId, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Results.AsNoTracking().Where(r => r.JobId == jobId).OrderBy(r => r.Benchmark).ToListAsync(cancellation);
+    }
+
+    /// <summary>Every result stored for one model, older evaluations included.</summary>
+    public async Task<List<ResultRecord>> ModelResultsAsync(int modelId, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Results.AsNoTracking().Where(r => r.ModelId == modelId).ToListAsync(cancellation);
+    }
+
+    public async Task<ModelRecord?> ModelAsync(int modelId, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == modelId, cancellation);
     }
 
     /// <summary>The runs of <paramref name="ids"/> that exist, in the order asked for (at most <see cref="MaxCompared"/>).</summary>

@@ -1,6 +1,12 @@
 using System.Text.Json;
+using Plotly.Blazor;
+using PlotlyLayout = Plotly.Blazor.Layout;
+using Plotly.Blazor.LayoutLib;
+using Plotly.Blazor.Traces;
+using Plotly.Blazor.Traces.ScatterLib;
 using PocketNet.Application.Evaluation;
 using PocketNet.Evaluation.Verification;
+using PocketNet.Portal.Components.Shared;
 using PocketNet.Portal.Store;
 
 namespace PocketNet.Portal.Components.Results;
@@ -39,32 +45,31 @@ public static class RocChart
         return curves;
     }
 
-    public static object Figure(IReadOnlyList<RocCurve> curves)
-    {
-        var data = curves.Select(c => new
+    public static ChartFigure Figure(IReadOnlyList<RocCurve> curves) => new(
+        [.. curves.Select(c => (ITrace)new Scatter
         {
-            type = "scatter",
-            mode = "lines",
-            name = c.Synthetic ? $"{c.DisplayName} (synthetic)" : c.DisplayName,
-            x = c.Points.Select(p => p.FalseAcceptRate).ToArray(),
-            y = c.Points.Select(p => p.TrueAcceptRate).ToArray(),
-            customdata = c.Points.Select(p => Math.Round(p.Threshold, 4)).ToArray(),
-            hovertemplate = $"{System.Net.WebUtility.HtmlEncode(c.DisplayName)}<br>FAR %{{x:.2e}}<br>TAR %{{y:.2%}}<br>threshold %{{customdata}}<extra></extra>",
-            line = new { width = 2 },
-        }).ToArray();
-        return new
+            Mode = ModeFlag.Lines,
+            Name = c.Synthetic ? $"{c.DisplayName} (synthetic)" : c.DisplayName,
+            X = [.. c.Points.Select(p => (object)p.FalseAcceptRate)],
+            Y = [.. c.Points.Select(p => (object)p.TrueAcceptRate)],
+            CustomData = [.. c.Points.Select(p => (object)Math.Round(p.Threshold, 4))],
+            HoverTemplate = $"{ChartStyle.Template(c.DisplayName)}<br>FAR %{{x:.2e}}<br>TAR %{{y:.2%}}<br>threshold %{{customdata}}<extra></extra>",
+            Line = new Line { Width = 2 },
+        })],
+        new PlotlyLayout
         {
-            data,
-            layout = new
+            XAxis = [new XAxis
             {
-                xaxis = new { type = "log", title = new { text = "false accept rate (log scale)" }, gridcolor = "#e6e9ef", exponentformat = "power" },
-                yaxis = new { title = new { text = "true accept rate" }, range = new[] { 0.0, 1.02 }, tickformat = ".0%", gridcolor = "#e6e9ef" },
-                legend = new { orientation = "h", y = -0.22 },
-                margin = new { t = 20, r = 20, b = 90, l = 60 },
-                hovermode = "closest",
-                paper_bgcolor = "#ffffff",
-                plot_bgcolor = "#ffffff",
-            },
-        };
-    }
+                Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Log,
+                Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "false accept rate (log scale)" },
+                GridColor = ChartStyle.GridColor,
+                ExponentFormat = Plotly.Blazor.LayoutLib.XAxisLib.ExponentFormatEnum.Power,
+            }],
+            YAxis = [ChartStyle.YAxis("true accept rate", range: [0.0, 1.02], tickFormat: ".0%")],
+            Legend = [ChartStyle.LegendBelow(-0.22m)],
+            Margin = ChartStyle.Margin(60, 20, 20, 90),
+            HoverMode = HoverModeEnum.Closest,
+            PaperBgColor = "#ffffff",
+            PlotBgColor = "#ffffff",
+        });
 }

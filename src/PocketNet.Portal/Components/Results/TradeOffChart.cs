@@ -1,3 +1,9 @@
+using Plotly.Blazor;
+using PlotlyLayout = Plotly.Blazor.Layout;
+using Plotly.Blazor.LayoutLib;
+using Plotly.Blazor.Traces;
+using Plotly.Blazor.Traces.ScatterLib;
+using SymbolEnum = Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum;
 using PocketNet.Portal.Components.Shared;
 using PocketNet.Portal.Leaderboard;
 using PocketNet.Portal.Store;
@@ -17,21 +23,21 @@ public enum TradeOffAxis
 public sealed record TradeOffModel(LeaderboardRow Row, double Cost, LeaderboardCell Result);
 
 /// <summary>
-/// Accuracy against size for one benchmark as a plotly figure: one trace per origin (trained here, imported,
-/// external, published reference) with its own marker, the Pareto frontier as a step line, a log x axis. Each point
-/// carries the model's name in text and its page in customdata, which portal.js opens on a click. A published value
-/// measured by another metric than the benchmark's (<see cref="OtherMetric"/> of them) has no place on its axis.
+/// Accuracy against size for one benchmark: one trace per origin (trained here, imported, external, published
+/// reference) with its own marker and the 10-fold standard deviation as error bars where there is one, the Pareto
+/// frontier as a step line, a log x axis. A click on a point opens its model's page. A published value measured by
+/// another metric than the benchmark's (<see cref="OtherMetric"/> of them) has no place on its axis.
 /// </summary>
-public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> Models, IReadOnlyList<TradeOffModel> Frontier, int WithoutCost, int OtherMetric = 0)
+public sealed record TradeOffChart(ChartFigure Figure, IReadOnlyList<TradeOffModel> Models, IReadOnlyList<TradeOffModel> Frontier, int WithoutCost, int OtherMetric = 0)
 {
-    private static readonly (ModelOrigin Origin, string Name, string Symbol, string Color)[] Traces =
+    private static readonly (ModelOrigin Origin, string Name, SymbolEnum Symbol, string Color)[] Traces =
     [
-        (ModelOrigin.Trained, "trained here", "circle", "#2f6fdf"),
-        (ModelOrigin.Imported, "imported", "square", "#7a4fd0"),
-        (ModelOrigin.External, "external (ONNX)", "diamond", "#2a9d5b"),
-        (ModelOrigin.Published, "published (paper reference)", "star", "#d9822b"),
-        (ModelOrigin.Baseline, "random weights (floor)", "x", "#8a8f98"),
-        (ModelOrigin.Quantized, "int8 (quantised here)", "triangle-up", "#c2417a"),
+        (ModelOrigin.Trained, "trained here", SymbolEnum.Circle, "#2f6fdf"),
+        (ModelOrigin.Imported, "imported", SymbolEnum.Square, "#7a4fd0"),
+        (ModelOrigin.External, "external (ONNX)", SymbolEnum.Diamond, "#2a9d5b"),
+        (ModelOrigin.Published, "published (paper reference)", SymbolEnum.Star, "#d9822b"),
+        (ModelOrigin.Baseline, "random weights (floor)", SymbolEnum.X, "#8a8f98"),
+        (ModelOrigin.Quantized, "int8 (quantised here)", SymbolEnum.TriangleUp, "#c2417a"),
     ];
 
     public static TradeOffChart Of(IEnumerable<LeaderboardRow> rows, LeaderboardColumn benchmark, TradeOffAxis axis)
@@ -66,68 +72,67 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
         var frontier = ParetoFrontier.Of(models.Select(m => new TradeOffPoint(m.Row.ModelId, m.Cost, m.Result.Value)))
             .Select(p => byPoint[p.ModelId]).ToList();
 
-        var data = new List<object>();
+        var data = new List<ITrace>();
+        var links = new List<IReadOnlyList<string?>>();
         foreach (var (origin, name, symbol, color) in Traces)
         {
             var points = models.Where(m => m.Row.Origin == origin).ToList();
             if (points.Count == 0) continue;
-            data.Add(new
+            data.Add(new Scatter
             {
-                type = "scatter",
-                mode = "markers",
-                name,
-                x = points.Select(p => p.Cost).ToArray(),
-                y = points.Select(Percent).ToArray(),
-                text = points.Select(p => p.Row.DisplayName).ToArray(),
-                hovertext = points.Select(p => Hover(p, benchmark)).ToArray(),
-                hoverinfo = "text",
-                customdata = points.Select(p => new { url = $"models/{p.Row.ModelId}" }).ToArray(),
-                marker = new { symbol, size = origin == ModelOrigin.Published ? 15 : 12, color, line = new { width = 1, color = "#ffffff" } },
+                Mode = ModeFlag.Markers,
+                Name = name,
+                X = [.. points.Select(p => (object)p.Cost)],
+                Y = [.. points.Select(p => (object)Percent(p))],
+                TextArray = [.. points.Select(p => p.Row.DisplayName)],
+                HoverTextArray = [.. points.Select(p => Hover(p, benchmark))],
+                HoverInfo = HoverInfoFlag.Text,
+                ErrorY = ErrorBars(points),
+                Marker = new Marker
+                {
+                    Symbol = symbol, Size = origin == ModelOrigin.Published ? 15 : 12, Color = color,
+                    Line = new Plotly.Blazor.Traces.ScatterLib.MarkerLib.Line { Width = 1, Color = "#ffffff" },
+                },
             });
+            links.Add([.. points.Select(p => (string?)$"models/{p.Row.ModelId}")]);
         }
         if (frontier.Count > 0)
         {
             // A step from each frontier model to the next: from that cost on, its accuracy is the best on offer. The last
             // step runs on to the costliest model, so models under the frontier are seen to be under it.
             double end = models.Max(m => m.Cost);
-            var steps = frontier.Select(p => (Cost: p.Cost, Accuracy: Percent(p), Name: p.Row.DisplayName, Marker: 22)).ToList();
-            if (end > frontier[^1].Cost) steps.Add((end, Percent(frontier[^1]), "", 0));
-            data.Add(new
+            var steps = frontier.Select(p => (Cost: p.Cost, Accuracy: Percent(p), Name: p.Row.DisplayName, Marker: 22m)).ToList();
+            if (end > frontier[^1].Cost) steps.Add((end, Percent(frontier[^1]), "", 0m));
+            data.Add(new Scatter
             {
-                type = "scatter",
-                mode = "lines+markers",
-                name = "Pareto frontier",
-                x = steps.Select(s => s.Cost).ToArray(),
-                y = steps.Select(s => s.Accuracy).ToArray(),
-                text = steps.Select(s => s.Name).ToArray(),
-                hoverinfo = "skip",
-                line = new { shape = "hv", dash = "dot", width = 2, color = "#5b6477" },
+                Mode = ModeFlag.Lines | ModeFlag.Markers,
+                Name = "Pareto frontier",
+                X = [.. steps.Select(s => (object)s.Cost)],
+                Y = [.. steps.Select(s => (object)s.Accuracy)],
+                TextArray = [.. steps.Select(s => s.Name)],
+                HoverInfo = HoverInfoFlag.Skip,
+                Line = new Line { Shape = Plotly.Blazor.Traces.ScatterLib.LineLib.ShapeEnum.Hv, Dash = "dot", Width = 2, Color = "#5b6477" },
                 // Frontier models get a ring, so a frontier of one model still shows.
-                marker = new { symbol = "circle-open", size = steps.Select(s => s.Marker).ToArray(), color = "#5b6477", line = new { width = 1.5 } },
+                Marker = new Marker
+                {
+                    Symbol = SymbolEnum.CircleOpen, SizeArray = [.. steps.Select(s => (decimal?)s.Marker)], Color = "#5b6477",
+                    Line = new Plotly.Blazor.Traces.ScatterLib.MarkerLib.Line { Width = 1.5m },
+                },
             });
+            links.Add([]);
         }
 
         string metric = $"{benchmark.DisplayName}: {benchmark.Metric} (%)";
-        var figure = new
+        var figure = new ChartFigure(data, new PlotlyLayout
         {
-            data,
-            layout = new
-            {
-                xaxis = new
-                {
-                    type = "log",
-                    range = LogRange(models.Select(m => m.Cost)),
-                    title = new { text = AxisTitle(axis) },
-                    gridcolor = "#e6e9ef",
-                },
-                yaxis = new { title = new { text = metric }, range = PercentRange(models.Select(Percent)), gridcolor = "#e6e9ef", ticksuffix = " %" },
-                legend = new { orientation = "h", y = -0.18 },
-                margin = new { t = 24, r = 24, b = 90, l = 70 },
-                hovermode = "closest",
-                paper_bgcolor = "#ffffff",
-                plot_bgcolor = "#ffffff",
-            },
-        };
+            XAxis = [ChartStyle.XAxis(AxisTitle(axis), log: true, range: LogRange(models.Select(m => m.Cost)))],
+            YAxis = [ChartStyle.YAxis(metric, range: PercentRange(models.Select(Percent)), tickSuffix: " %")],
+            Legend = [ChartStyle.LegendBelow(-0.18m)],
+            Margin = ChartStyle.Margin(70, 24, 24, 90),
+            HoverMode = HoverModeEnum.Closest,
+            PaperBgColor = "#ffffff",
+            PlotBgColor = "#ffffff",
+        }, links);
         return new TradeOffChart(figure, models, frontier, withoutCost, otherMetric);
     }
 
@@ -135,7 +140,18 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
 
     // Axis ranges with room around the points (plotly's own autorange puts the extreme markers on the frame).
     // A log axis's range is in decades.
-    private static double[]? LogRange(IEnumerable<double> costs)
+    // The 10-fold standard deviation where the benchmark's protocol has one (pair sets), in percentage points.
+    private static ErrorY? ErrorBars(IReadOnlyList<TradeOffModel> points) =>
+        points.Any(p => p.Result.Std is > 0)
+            ? new ErrorY
+            {
+                Type = Plotly.Blazor.Traces.ScatterLib.ErrorYLib.TypeEnum.Data,
+                Array = [.. points.Select(p => (object)Math.Round((p.Result.Std ?? 0) * 100, 4))],
+                Visible = true, Thickness = 1, Width = 3,
+            }
+            : null;
+
+    private static IList<object>? LogRange(IEnumerable<double> costs)
     {
         var decades = costs.Select(Math.Log10).ToList();
         if (decades.Count == 0) return null;
@@ -143,7 +159,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
         return [low - pad, high + pad];
     }
 
-    private static double[]? PercentRange(IEnumerable<double> values)
+    private static IList<object>? PercentRange(IEnumerable<double> values)
     {
         var list = values.ToList();
         if (list.Count == 0) return null;
@@ -166,8 +182,7 @@ public sealed record TradeOffChart(object Figure, IReadOnlyList<TradeOffModel> M
             row.IsReference ? "no weights: the paper's number" : "click to open the model");
     }
 
-    // Plotly renders hover text as HTML; names come from users.
-    private static string Escape(string text) => System.Net.WebUtility.HtmlEncode(text);
+    private static string Escape(string text) => ChartStyle.Html(text);
 
     private static string AxisTitle(TradeOffAxis axis) => axis switch
     {

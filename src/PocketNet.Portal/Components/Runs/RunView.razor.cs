@@ -3,30 +3,29 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
 using PocketNet.Portal.Components.Runs;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Jobs.Distributed;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Runs;
 
-namespace PocketNet.Portal.Components.Pages;
+namespace PocketNet.Portal.Components.Runs;
 
 /// <summary>
-/// One job: state and numbers, curves, results, log and configuration. Curves come from the live store while the
-/// job runs and from its run folder's events.jsonl afterwards; the page re-renders on each pushed update.
+/// What the run page shows of one job and keeps current over its circuit: state and numbers, processes, curves,
+/// results, log, configuration and reproducibility record. Curves come from the live store while the job runs and
+/// from its run folder's events.jsonl afterwards.
 /// </summary>
-public sealed partial class RunPage
+public sealed partial class RunView : LiveComponent
 {
     // Shown as text (the page encodes it): quotes inside genotypes stay readable instead of \u0027.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    [Parameter] public int Id { get; set; }
-    [Inject] private IDbContextFactory<PortalDbContext> Store { get; set; } = default!;
+    [Parameter, EditorRequired] public int JobId { get; set; }
+    [Inject] private Tracking.RunCatalog Runs { get; set; } = default!;
     [Inject] private RunningJobs Running { get; set; } = default!;
     [Inject] private LiveJobs Live { get; set; } = default!;
     [Inject] private RunEvents Events { get; set; } = default!;
-    [CascadingParameter] private HttpContext? Http { get; set; }
 
     private JobRecord? _job;
     private JobProgress _progress = default!;
@@ -46,21 +45,18 @@ public sealed partial class RunPage
         _ => "No results yet: the benchmarks chosen for this run are evaluated after training.",
     };
 
-    protected override async Task OnParametersSetAsync()
+    protected override bool Wants(PocketNet.Portal.Live.JobUpdate update) => update.Id == JobId;
+
+    protected override async Task LoadAsync()
     {
-        await using PortalDbContext db = await Store.CreateDbContextAsync();
-        _job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == Id);
-        if (_job is null)
-        {
-            Http.MarkNotFound();
-            return;
-        }
+        _job = await Runs.FindAsync(JobId);
+        if (_job is null) return;
         _progress = JobProgress.Of(_job, Running);
         _snapshot = Snapshot(_job);
         _world = _job.Kind == JobKind.Training ? RunWorld.Of(_job) : null;
         _genotype = _job.Kind == JobKind.Search ? _job.Genotype ?? _snapshot.Genotype : null;
-        _results = await db.Results.AsNoTracking().Where(r => r.JobId == Id).OrderBy(r => r.Benchmark).ToListAsync();
-        await LoadModelAsync(db, _job);
+        _results = await Runs.ResultsAsync(JobId);
+        await LoadModelAsync(_job);
         _requestJson = Pretty(_job.RequestJson);
         _optionsJson = ReadOptions(_job.RunFolder);
     }
@@ -74,13 +70,15 @@ public sealed partial class RunPage
     private static LiveSnapshot Finished(RunEventsView v) => new(v.JobId, v.LastStep, v.Loss, v.Accuracy, v.Log, v.Genotype);
 
     /// <summary>The model the job registered (training) or evaluates (evaluation).</summary>
-    private async Task LoadModelAsync(PortalDbContext db, JobRecord job)
+    private async Task LoadModelAsync(JobRecord job)
     {
+        _model = null;
+        _missingModelId = null;
         int? id = job.ModelId;
         if (id is null && job.Kind == JobKind.Evaluation)
             id = JsonSerializer.Deserialize<EvaluationRequest>(job.RequestJson, StoreJson.Requests)?.ModelId;
         if (id is null) return;
-        _model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id);
+        _model = await Runs.ModelAsync(id.Value);
         _missingModelId = _model is null ? id : null;
     }
 

@@ -60,7 +60,7 @@ COPY . .
 # output, and evaluations through ONNX Runtime on a cuda device use the CUDA execution provider.
 RUN dotnet build PocketNet.Portal.sln -c Release -p:OnnxRuntimeGpu=true
 
-# The browser libraries of the portal (plotly.js, the SignalR client, onnxruntime-web).
+# The portal's npm library (onnxruntime-web, for the in-browser face comparison).
 RUN bash scripts/fetch-web-assets.sh
 
 # Start through run.sh, without its Debian package step (it would pull Debian/Ubuntu's CPU libtorch) and

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts the portal's browser libraries into wwwroot/lib (git-ignored), from the npm registry with `npm pack`
-# (a tarball, no install scripts): plotly.js for the charts, the SignalR client for live progress, and
-# onnxruntime-web for the in-browser face comparison. Safe to run any number of times: a library whose wanted
+# (a tarball, no install scripts): onnxruntime-web for the in-browser face comparison. (The charts' plotly.js and
+# the Blazor script come inside NuGet packages: Plotly.Blazor and the framework's assets.) Safe to run any number of times: a library whose wanted
 # version is present is not fetched again.
 set -euo pipefail
 
@@ -10,8 +10,6 @@ LIB="$ROOT/wwwroot/lib"
 
 # name  version  folder  files (paths inside the package, copied flat into wwwroot/lib/<folder>)
 ASSETS=(
-  "plotly.js-dist-min|4.1.2|plotly|package/plotly.min.js"
-  "@microsoft/signalr|10.0.11|signalr|package/dist/browser/signalr.min.js"
   "onnxruntime-web|1.30.0|onnxruntime-web|package/dist/ort.wasm.min.js package/dist/ort-wasm-simd-threaded.mjs package/dist/ort-wasm-simd-threaded.wasm"
 )
 

@@ -12,8 +12,8 @@
 #   postgresql     PostgreSQL 15, which the multi-host job tests start in a temporary folder (the portal itself
 #                  needs it only when several hosts share one store)
 #
-# Then the portal's browser libraries through scripts/fetch-web-assets.sh (npm pack of plotly.js, the SignalR
-# client and onnxruntime-web into wwwroot/lib). ONNX Runtime for .NET is a NuGet package (Microsoft.ML.OnnxRuntime,
+# Then the portal's one npm library through scripts/fetch-web-assets.sh (npm pack of onnxruntime-web into
+# wwwroot/lib; plotly.js comes with the Plotly.Blazor NuGet package). ONNX Runtime for .NET is a NuGet package (Microsoft.ML.OnnxRuntime,
 # restored by dotnet build with its native library), so nothing else is fetched for it.
 #
 # With POCKETNET_SETUP_BROWSER=1 (test.sh sets it) it also installs Debian's chromium, which the browser tests

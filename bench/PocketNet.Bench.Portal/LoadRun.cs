@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
+using System.Net.ServerSentEvents;
 
 namespace PocketNet.Bench.Portal;
 
@@ -14,7 +14,8 @@ public readonly record struct RequestSample(string Path, double Milliseconds, bo
 
 /// <summary>
 /// Readers request the pages and the leaderboard API as fast as they get answers, each on its own task, while the
-/// live connections listen to the jobs hub as the dashboard does; bounded by a duration, on loopback only.
+/// live connections listen to the job updates (GET /api/runs/updates, fed by the same feed as the pages' circuits);
+/// bounded by a duration, on loopback only.
 /// </summary>
 public static class LoadRun
 {
@@ -23,13 +24,15 @@ public static class LoadRun
     public static async Task<LoadResult> RunAsync(Uri address, HttpClient client, int jobId, int readers, int liveConnections, TimeSpan duration)
     {
         long messages = 0;
-        var connections = new List<HubConnection>();
+        int open = 0;
+        using var listening = new CancellationTokenSource();
+        using var live = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        var listeners = new List<Task>();
         for (int i = 0; i < liveConnections; i++)
         {
-            HubConnection connection = new HubConnectionBuilder().WithUrl(new Uri(address, "hubs/jobs")).Build();
-            connection.On<JsonElement>("job", _ => Interlocked.Increment(ref messages));
-            await connection.StartAsync();
-            connections.Add(connection);
+            HttpResponseMessage stream = await live.GetAsync("/api/runs/updates", HttpCompletionOption.ResponseHeadersRead, listening.Token);
+            stream.EnsureSuccessStatusCode();
+            listeners.Add(ListenAsync(stream, () => Interlocked.Increment(ref messages), () => Interlocked.Increment(ref open), listening.Token));
         }
 
         (string before, double progressBefore) = await JobAsync(client, jobId);
@@ -59,10 +62,32 @@ public static class LoadRun
         double seconds = clock.Elapsed.TotalSeconds;
         (string after, double progressAfter) = await JobAsync(client, jobId);
 
-        int open = connections.Count(c => c.State == HubConnectionState.Connected);
-        foreach (HubConnection connection in connections) await connection.DisposeAsync();
-        return new LoadResult(seconds, samples.SelectMany(s => s).ToList(), liveConnections, open, Interlocked.Read(ref messages),
+        await listening.CancelAsync();
+        await Task.WhenAll(listeners);
+        return new LoadResult(seconds, samples.SelectMany(s => s).ToList(), liveConnections, liveConnections - open, Interlocked.Read(ref messages),
             before, after, progressBefore, progressAfter);
+    }
+
+    // Counts the stream's job updates; a stream that ends before the run does counts as closed (onClosed).
+    private static async Task ListenAsync(HttpResponseMessage response, Action onMessage, Action onClosed, CancellationToken stop)
+    {
+        using (response)
+        {
+            try
+            {
+                await using Stream events = await response.Content.ReadAsStreamAsync(stop);
+                await foreach (SseItem<string> item in SseParser.Create(events).EnumerateAsync(stop))
+                    if (item.EventType == "job") onMessage();
+                onClosed();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (HttpRequestException)
+            {
+                onClosed();
+            }
+        }
     }
 
     private static async Task<(string State, double Progress)> JobAsync(HttpClient client, int id)

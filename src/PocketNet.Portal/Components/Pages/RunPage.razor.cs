@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
+using PocketNet.Application.Evaluation;
 using PocketNet.Portal.Components.Runs;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Jobs.Distributed;

@@ -38,5 +38,5 @@ public sealed record EvaluationReport(
     double? MegaFlops,
     DateTimeOffset Time,
     IReadOnlyList<BenchmarkResult> Results,
-    EvaluationRuntime Runtime = EvaluationRuntime.Libtorch,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(EvaluationNames.RuntimeJson))] EvaluationRuntime Runtime = EvaluationRuntime.Libtorch,
     bool External = false);

@@ -10,6 +10,7 @@ public sealed record EvaluationRequest
     public required IReadOnlyList<string> Benchmarks { get; init; }
 
     /// <summary>libtorch (our engine) or onnx (ONNX Runtime on the exported model); external models always run on onnx.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(EvaluationNames.RuntimeJson))]
     public EvaluationRuntime Runtime { get; init; } = EvaluationRuntime.Libtorch;
 
     public string Device { get; init; } = "auto";

@@ -3,7 +3,11 @@ using PocketNet.Training.Options;
 
 namespace PocketNet.Application.Evaluation;
 
-/// <summary>What runs the network during evaluation; results JSON and the store record it by its name (libtorch, onnx).</summary>
+/// <summary>
+/// What runs the network during evaluation; results JSON and the store record it by its name (libtorch, onnx). A property
+/// of this type names its converter itself: converters in a serializer's options (the API's enum converter) come before
+/// the type's own.
+/// </summary>
 [JsonConverter(typeof(EvaluationNames.RuntimeJson))]
 public enum EvaluationRuntime
 {

@@ -26,7 +26,7 @@ public sealed class SearchCommand : ICommand
         """;
 
     /// <summary>The typed request of `search`'s arguments; what is not given stays null, the reference's.</summary>
-    internal static SearchRequest ReadRequest(Arguments a) => new()
+    public static SearchRequest ReadRequest(Arguments a) => new()
     {
         TrainingSet = a.Required("data", "FORMAT:PATH of the search images (split in halves)"),
         Epochs = a.OptionalInt("epochs"),

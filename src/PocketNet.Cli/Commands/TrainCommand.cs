@@ -47,7 +47,7 @@ public sealed class TrainCommand : ICommand
     }
 
     /// <summary>The run's options: the request the arguments make, planned as the portal plans the same request.</summary>
-    internal static TrainingOptions Plan(Arguments a)
+    public static TrainingOptions Plan(Arguments a)
     {
         TrainingRequest request = ReadRequest(a);
         BenchmarkRegistry? registry = Registry(a, request.Validation);
@@ -55,7 +55,7 @@ public sealed class TrainCommand : ICommand
     }
 
     /// <summary>The typed request of `train`'s arguments; what is not given stays null, the recipe's.</summary>
-    internal static TrainingRequest ReadRequest(Arguments a)
+    public static TrainingRequest ReadRequest(Arguments a)
     {
         var (model, genotype) = ModelOptions.ReadNames(a);
         return new TrainingRequest

@@ -1,4 +1,3 @@
-using PocketNet.Application.Reproducibility;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;

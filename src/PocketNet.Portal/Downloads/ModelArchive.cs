@@ -1,11 +1,9 @@
-using PocketNet.Application.Models;
-using PocketNet.Application.Reproducibility;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using PocketNet.Application.Models;
 using PocketNet.Portal.Store;
-using PocketNet.Training.Recognition;
 
 namespace PocketNet.Portal.Downloads;
 

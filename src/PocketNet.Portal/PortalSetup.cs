@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using PocketNet.Application;
+using PocketNet.Application.Planning;
+using PocketNet.Application.Training;
 using PocketNet.Data.Registry;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Auth;
@@ -49,7 +52,10 @@ public static class PortalSetup
         services.AddDbContextFactory<PortalDbContext>((sp, db) => Configure(db, sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<PortalPaths>()));
 
         services.AddSingleton<TrainingSetCatalog>();
-        services.AddSingleton<JobPlanner>();
+        services.AddSingleton<ITrainingSets>(sp => sp.GetRequiredService<TrainingSetCatalog>());
+        // A web host runs no jobs: devices are its workers' (they resolve auto and check cuda:N when they run the job).
+        services.AddSingleton(sp => PlanningHost.Portal(devicesHere: sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.RunsJobs));
+        services.AddPocketNetApplication();
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();

@@ -74,7 +74,7 @@ public sealed class QuantizeCliTests : IDisposable
         string missing = Path.Combine(_temp.Path, "missing.onnx");
         AssertRefused(["--model", missing, "--calibration", train, "--out", int8], missing);
         AssertRefused(["--model", _folder, "--calibration", "recordio:" + Path.Combine(_temp.Path, "nowhere"), "--out", int8], "nowhere");
-        AssertRefused(["--model", _folder, "--calibration", "pickle:" + _synth, "--out", int8], "unknown training data format 'pickle'");
+        AssertRefused(["--model", _folder, "--calibration", "pickle:" + _synth, "--out", int8], "data format: 'pickle' is not recordio or folder"); // the one table of format names, at the boundary
         AssertRefused(["--model", _folder, "--calibration", "train.rec", "--out", int8], "is not FORMAT:PATH");
         AssertRefused(["--model", _folder, "--calibration", train, "--images", "0", "--out", int8], "--images");
         AssertRefused(["--model", _folder, "--calibration", train, "--out", Path.Combine(_temp.Path, "q.bin")], "must be an .onnx file");

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using PocketNet.Portal.Api;
-using PocketNet.Portal.Jobs;
+using PocketNet.Application.Training;
 using static Microsoft.Playwright.Assertions;
 
 namespace PocketNet.Portal.BrowserTests;
@@ -131,7 +131,7 @@ public sealed partial class RunControlFlowTests(PortalInBrowser browser, ITestOu
         }
     }
 
-    private static async Task<JobView> StartAsync(HttpClient api, TrainRunRequest request)
+    private static async Task<JobView> StartAsync(HttpClient api, TrainingRequest request)
     {
         HttpResponseMessage started = await api.PostAsJsonAsync("/api/runs", request);
         Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"POST /api/runs answered {(int)started.StatusCode}: {await started.Content.ReadAsStringAsync()}");

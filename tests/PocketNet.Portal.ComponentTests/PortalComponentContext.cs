@@ -3,7 +3,7 @@ using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Auth;
-using PocketNet.Portal.Jobs;
+using PocketNet.Application.Training;
 
 namespace PocketNet.Portal.ComponentTests;
 
@@ -29,7 +29,7 @@ public abstract class PortalComponentContext : BunitContext
 
     protected void SignInAsAdmin() => _authorization.SetAuthorized("admin").SetRoles(PortalAuthentication.AdminRole);
 
-    protected async Task<JobView> StartAsync(TrainRunRequest request)
+    protected async Task<JobView> StartAsync(TrainingRequest request)
     {
         HttpResponseMessage response = await Portal.CreateAdminClient().PostAsJsonAsync("/api/runs", request);
         response.EnsureSuccessStatusCode();

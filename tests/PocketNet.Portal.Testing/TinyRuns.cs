@@ -1,5 +1,5 @@
-using PocketNet.Models.SearchSpace;
-using PocketNet.Portal.Jobs;
+using PocketNet.Application.Search;
+using PocketNet.Application.Training;
 
 namespace PocketNet.Portal.Testing;
 
@@ -8,7 +8,7 @@ public static class TinyRuns
 {
     public static string Genotype => PocketNet.Models.SearchSpace.Genotype.PocketNet.ToString();
 
-    public static TrainRunRequest Training(string name = "tiny", int epochs = 2, params string[] benchmarks) => new()
+    public static TrainingRequest Training(string name = "tiny", int epochs = 2, params string[] benchmarks) => new()
     {
         Name = name,
         Genotype = Genotype,
@@ -27,5 +27,11 @@ public static class TinyRuns
     /// A run without validation or evaluation, so each epoch is only its training steps (a checkpoint per epoch):
     /// long enough to be cancelled or interrupted after its first checkpoint, short enough to finish after a resume.
     /// </summary>
-    public static TrainRunRequest Steady(string name, int epochs) => Training(name, epochs) with { Validation = [] };
+    public static TrainingRequest Steady(string name, int epochs) => Training(name, epochs) with { Validation = [] };
+
+    /// <summary>A DARTS search that finishes in seconds on a CPU: one epoch of a 4-cell supernet of width 8, first order.</summary>
+    public static SearchRequest Search() => new()
+    {
+        TrainingSet = "SynthFaces", Epochs = 1, BatchSize = 16, Channels = 8, Cells = 4, SecondOrder = false, Device = "cpu",
+    };
 }

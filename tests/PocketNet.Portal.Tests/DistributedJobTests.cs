@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using PocketNet.Portal.Api;
+using PocketNet.Application.Training;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Jobs.Distributed;
 using PocketNet.Portal.Store;
@@ -43,7 +44,7 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
         public async Task InitializeAsync()
         {
             Admin = Portal.CreateAdminClient();
-            TrainRunRequest request = TinyRuns.Training("two ranks", epochs: 2, "synth_lfw") with { Processes = 2 };
+            TrainingRequest request = TinyRuns.Training("two ranks", epochs: 2, "synth_lfw") with { Processes = 2 };
             JobView accepted = await Problems.ReadAsync<JobView>(await Admin.PostAsJsonAsync("/api/runs", request), HttpStatusCode.Accepted);
             Finished = await PortalFactory.WaitForJobAsync(Admin, accepted.Id);
             if (Finished.State != JobState.Succeeded) throw new InvalidOperationException($"the 2-process run ended {Finished.State}: {Finished.Error}");
@@ -123,7 +124,7 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
     [Fact]
     public async Task A_two_process_job_whose_ranks_fail_fails_with_their_error_lines()
     {
-        TrainRunRequest request = TinyRuns.Steady("ranks on corrupt data", 1) with { Processes = 2, TrainingSet = TwoRankRun.CorruptSet };
+        TrainingRequest request = TinyRuns.Steady("ranks on corrupt data", 1) with { Processes = 2, TrainingSet = TwoRankRun.CorruptSet };
         JobView job = await Problems.ReadAsync<JobView>(await _run.Admin.PostAsJsonAsync("/api/runs", request), HttpStatusCode.Accepted);
         JobView failed = await PortalFactory.WaitForJobAsync(_run.Admin, job.Id);
         Assert.Equal(JobState.Failed, failed.State);
@@ -143,7 +144,7 @@ public sealed class DistributedJobTests : IClassFixture<DistributedJobTests.TwoR
         portal.Settings["Portal:JobHeartbeatSeconds"] = "0.5";
         HttpClient admin = portal.CreateAdminClient();
         const int epochs = 16;
-        TrainRunRequest request = TinyRuns.Steady("cancelled ranks", epochs) with { Processes = 2 };
+        TrainingRequest request = TinyRuns.Steady("cancelled ranks", epochs) with { Processes = 2 };
         JobView job = await Problems.ReadAsync<JobView>(await admin.PostAsJsonAsync("/api/runs", request), HttpStatusCode.Accepted);
         string folder = portal.Paths.RunFolder(job.Id);
         await PortalFactory.WaitForJobAsync(admin, job.Id, _ => Directory.Exists(new RunDirectory(folder).CheckpointPath(1)), "to write its first checkpoint");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
+using PocketNet.Application.Planning;
+using PocketNet.Application.Training;
 using PocketNet.Portal.Catalog;
-using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Tests.Support;
 using PocketNet.Torch;
 using PocketNet.Training.Options;
@@ -13,10 +14,10 @@ namespace PocketNet.Portal.Tests;
 public sealed class JobPlannerTests
 {
     private static readonly JobPlanner Planner =
-        new(new TrainingSetCatalog(Options.Create(new PortalOptions()), TestStore.Registry), TestStore.Registry);
+        new(new TrainingSetCatalog(Options.Create(new PortalOptions()), TestStore.Registry), TestStore.Registry, PlanningHost.Portal(devicesHere: true));
 
     private static IReadOnlyList<int> Milestones(int epochs) =>
-        Planner.PlanTraining(TinyRuns.Training(epochs: epochs), null, null).Options.Milestones;
+        Planner.PlanTraining(TinyRuns.Training(epochs: epochs)).Options.Milestones;
 
     [Theory]
     [InlineData(26)]
@@ -55,7 +56,7 @@ public sealed class JobPlannerTests
     [InlineData(7)]
     public void The_portal_plans_the_schedule_the_cli_plans(int epochs)
     {
-        TrainingOptions portal = Planner.PlanTraining(TinyRuns.Training(epochs: epochs), null, null).Options;
+        TrainingOptions portal = Planner.PlanTraining(TinyRuns.Training(epochs: epochs)).Options;
         TrainingOptions cli = TrainingOptions.FromRecipe(TrainingRecipe.Default, TrainingMode.ArcFace, portal.Model, portal.Data, epochs);
         Assert.Equal(cli.Milestones, portal.Milestones);
         Assert.Equal(cli.ScheduleNote, portal.ScheduleNote);
@@ -65,20 +66,20 @@ public sealed class JobPlannerTests
     [Fact]
     public void A_recipe_is_chosen_by_name_and_an_unknown_one_is_refused_naming_the_field()
     {
-        TrainingOptions casia = Planner.PlanTraining(TinyRuns.Training(epochs: 34) with { Recipe = "casia-webface" }, null, null).Options;
+        TrainingOptions casia = Planner.PlanTraining(TinyRuns.Training(epochs: 34) with { Recipe = "casia-webface" }).Options;
         Assert.Equal([20, 28, 32], casia.Milestones);
-        var error = Assert.Throws<ArgumentException>(() => Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { Recipe = "/etc/passwd.json" }, null, null));
+        var error = Assert.Throws<ArgumentException>(() => Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { Recipe = "/etc/passwd.json" }));
         Assert.StartsWith("recipe: '/etc/passwd.json' is not one of", error.Message);
     }
 
     [Fact]
     public void Milestones_given_in_the_request_are_kept() =>
-        Assert.Equal([3], Planner.PlanTraining(TinyRuns.Training(epochs: 5) with { Milestones = [3] }, null, null).Options.Milestones);
+        Assert.Equal([3], Planner.PlanTraining(TinyRuns.Training(epochs: 5) with { Milestones = [3] }).Options.Milestones);
 
     [Fact]
     public void A_plan_carries_the_request_into_the_training_options()
     {
-        TrainingOptions options = Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { BatchSize = 16, LearningRate = 0.05, Seed = 9 }, null, null).Options;
+        TrainingOptions options = Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { BatchSize = 16, LearningRate = 0.05, Seed = 9 }).Options;
         Assert.Equal(3, options.Epochs);
         Assert.Equal(16, options.BatchSize);
         Assert.Equal(0.05, options.LearningRate);
@@ -149,7 +150,7 @@ public sealed class JobPlannerTests
     [Fact]
     public void A_registry_model_resolves_with_the_asked_embedding_size()
     {
-        var config = Planner.ResolveModel(new TrainRunRequest { Model = "pocketnet-m-256", TrainingSet = "SynthFaces", EmbeddingSize = 512 });
+        var config = Planner.ResolveModel(new TrainingRequest { Model = "pocketnet-m-256", TrainingSet = "SynthFaces", EmbeddingSize = 512 });
         Assert.Equal(512, config.EmbeddingSize);
         Assert.Equal(32, config.Channels);
     }
@@ -157,7 +158,7 @@ public sealed class JobPlannerTests
     [Fact]
     public void A_genotype_network_defaults_to_the_papers_width_and_depth()
     {
-        var config = Planner.ResolveModel(new TrainRunRequest { Genotype = TinyRuns.Genotype, TrainingSet = "SynthFaces" });
+        var config = Planner.ResolveModel(new TrainingRequest { Genotype = TinyRuns.Genotype, TrainingSet = "SynthFaces" });
         Assert.Equal(16, config.Channels);
         Assert.Equal(18, config.Cells);
         Assert.Equal(128, config.EmbeddingSize);

@@ -99,7 +99,7 @@ public sealed class PagesRunsTests
         HttpClient browser = PageForms.Browser(portal);
         await PageForms.SignInAsync(browser);
 
-        HttpResponseMessage started = await admin.PostAsJsonAsync("/api/searches", new SearchRunRequest { TrainingSet = "SynthFaces", Device = "cpu" });
+        HttpResponseMessage started = await admin.PostAsJsonAsync("/api/searches", TinyRuns.Search());
         JobView job = (await started.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
         JobView done = await PortalFactory.WaitForJobAsync(admin, job.Id);
         Assert.True(done.State == JobState.Succeeded, $"search ended {done.State}: {done.Error}");

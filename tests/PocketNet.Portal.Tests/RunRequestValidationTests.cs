@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using PocketNet.Application.Planning;
+using PocketNet.Application.Training;
 using PocketNet.Portal.Api;
-using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Tests.Support;
+using PocketNet.Training.Recognition;
 
 namespace PocketNet.Portal.Tests;
 
@@ -11,11 +13,11 @@ namespace PocketNet.Portal.Tests;
 [Collection(IdlePortalCollection.Name)]
 public sealed class RunRequestValidationTests(IdlePortal idle)
 {
-    private static readonly TrainRunRequest Valid = TinyRuns.Training();
+    private static readonly TrainingRequest Valid = TinyRuns.Training();
 
-    private static readonly TrainRunRequest RegistryModel = Valid with { Genotype = null, Channels = null, Cells = null, Model = "pocketnet-s-128" };
+    private static readonly TrainingRequest RegistryModel = Valid with { Genotype = null, Channels = null, Cells = null, Model = "pocketnet-s-128" };
 
-    private static readonly Dictionary<string, (TrainRunRequest Request, string[] Mentions)> BadRequestCases = new()
+    private static readonly Dictionary<string, (TrainingRequest Request, string[] Mentions)> BadRequestCases = new()
     {
         ["unknown model"] = (RegistryModel with { Model = "pocketnet-xl" }, ["model", "pocketnet-xl"]),
         ["neither model nor genotype"] = (RegistryModel with { Model = null }, ["model:", "genotype"]),
@@ -42,10 +44,11 @@ public sealed class RunRequestValidationTests(IdlePortal idle)
         ["more processes than the host has cores"] = (Valid with { Processes = Environment.ProcessorCount + 1 }, ["processes:", "CPU core", $"has {Environment.ProcessorCount}"]),
         ["more processes than any host has GPUs"] = (Valid with { Processes = JobPlanner.MaxProcesses + 1, Device = "cuda" }, ["processes:", $"1..{JobPlanner.MaxProcesses}"]),
         ["several processes on one named GPU"] = (Valid with { Processes = 2, Device = "cuda:0" }, ["processes:", "cuda:0", "cuda or auto"]),
-        ["unknown mode"] = (Valid with { Mode = "softmax" }, ["mode:", "softmax"]),
-        ["kd without a teacher"] = (Valid with { Mode = "kd" }, ["teacher:", "kd"]),
-        ["multi-step kd without a teacher"] = (Valid with { Mode = "multistep-kd" }, ["teacher:"]),
-        ["teacher that does not exist"] = (Valid with { Mode = "kd", TeacherModelId = 987654 }, ["teacherModelId", "987654"]),
+        ["kd without a teacher"] = (Valid with { Mode = TrainingMode.Distillation }, ["teacher:", "kd"]),
+        ["multi-step kd without a teacher"] = (Valid with { Mode = TrainingMode.MultiStepDistillation }, ["teacher:"]),
+        ["teacher that does not exist"] = (Valid with { Mode = TrainingMode.Distillation, TeacherModelId = 987654 }, ["teacherModelId", "987654"]),
+        ["momentum of 1"] = (Valid with { Momentum = 1 }, ["momentum:", "1"]),
+        ["negative gradient clip"] = (Valid with { GradientClip = -1 }, ["gradient clip:", "-1"]),
     };
 
     public static TheoryData<string> BadRequests => new(BadRequestCases.Keys);
@@ -98,6 +101,8 @@ public sealed class RunRequestValidationTests(IdlePortal idle)
         { "the required training set missing", """{"model":"pocketnet-s-128","epochs":1}""", ["trainingSet"] },
         { "a list where a name belongs", """{"trainingSet":["SynthFaces"],"model":"pocketnet-s-128"}""", ["trainingSet"] },
         { "null body", "null", ["body"] },
+        { "a mode that is no mode", """{"trainingSet":"SynthFaces","model":"pocketnet-s-128","mode":"softmax"}""", ["mode:", "'softmax' is not arcface, cosface, kd or multistep-kd"] },
+        { "a precision that is no precision", """{"trainingSet":"SynthFaces","model":"pocketnet-s-128","precision":"fp8"}""", ["precision:", "fp8"] },
     };
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PocketNet.Application.Planning;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Jobs.Distributed;
 using PocketNet.Portal.Store;

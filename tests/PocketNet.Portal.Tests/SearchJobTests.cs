@@ -20,7 +20,7 @@ public sealed class SearchJobTests : IDisposable
     {
         HttpClient admin = _portal.CreateAdminClient();
         JobView search = await Problems.ReadAsync<JobView>(
-            await admin.PostAsJsonAsync("/api/searches", new { trainingSet = "SynthFaces", epochs = 1, batchSize = 8, channels = 4, cells = 3, device = "cpu" }),
+            await admin.PostAsJsonAsync("/api/searches", new { trainingSet = "SynthFaces", epochs = 1, batchSize = 8, channels = 4, cells = 3, secondOrder = false, device = "cpu" }),
             HttpStatusCode.Accepted);
         Assert.Equal(JobKind.Search, search.Kind);
         Assert.Contains("DARTS search on SynthFaces", search.Title);

@@ -25,7 +25,7 @@ public sealed record BenchmarkResult(
 
 /// <summary>
 /// A model's results on the benchmarks it was evaluated on, with its size. <see cref="Runtime"/> says what ran the
-/// network ("libtorch" or "onnx"). An <see cref="External"/> model is an ONNX file from elsewhere: it has no
+/// network (recorded by its name: libtorch or onnx). An <see cref="External"/> model is an ONNX file from elsewhere: it has no
 /// registry <see cref="Config"/>, <see cref="Weights"/> is the .onnx file, its parameters are counted from the
 /// graph's float initializers (a folded batch norm counts as the convolution's bias) and its FLOPs estimated from
 /// the graph by the paper's rules, null when the graph holds an operator the estimate does not know.
@@ -38,5 +38,5 @@ public sealed record EvaluationReport(
     double? MegaFlops,
     DateTimeOffset Time,
     IReadOnlyList<BenchmarkResult> Results,
-    string Runtime = EvaluationRuntime.Libtorch,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(EvaluationNames.RuntimeJson))] EvaluationRuntime Runtime = EvaluationRuntime.Libtorch,
     bool External = false);

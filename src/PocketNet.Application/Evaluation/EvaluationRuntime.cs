@@ -1,17 +1,32 @@
+using System.Text.Json.Serialization;
+using PocketNet.Training.Options;
+
 namespace PocketNet.Application.Evaluation;
 
-/// <summary>What runs the network during evaluation (the names the CLI takes and the results JSON records).</summary>
-public static class EvaluationRuntime
+/// <summary>
+/// What runs the network during evaluation; results JSON and the store record it by its name (libtorch, onnx). A property
+/// of this type names its converter itself: converters in a serializer's options (the API's enum converter) come before
+/// the type's own.
+/// </summary>
+[JsonConverter(typeof(EvaluationNames.RuntimeJson))]
+public enum EvaluationRuntime
 {
     /// <summary>Our libtorch engine, on the model's device.</summary>
-    public const string Libtorch = "libtorch";
+    Libtorch,
 
     /// <summary>ONNX Runtime (CPU; CUDA in the GPU build on a GPU device) on the model exported to ONNX, or on an external .onnx file.</summary>
-    public const string Onnx = "onnx";
+    Onnx,
+}
 
-    public static IReadOnlyList<string> All { get; } = [Libtorch, Onnx];
+/// <summary>The names of the evaluation options that are enums: one table for the CLI, the REST API and the forms.</summary>
+public static class EvaluationNames
+{
+    public static readonly OptionNames<EvaluationRuntime> Runtime = new("runtime",
+        (EvaluationRuntime.Libtorch, "libtorch", ["torch", "pytorch"]),
+        (EvaluationRuntime.Onnx, "onnx", ["onnxruntime", "ort"]));
 
-    public static string Parse(string name) =>
-        All.FirstOrDefault(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown runtime '{name}': use {string.Join(" or ", All)}");
+    public sealed class RuntimeJson() : OptionNamesJsonConverter<EvaluationRuntime>(Runtime);
+
+    /// <summary>The runtime's name as results and the store record it.</summary>
+    public static string Name(this EvaluationRuntime runtime) => Runtime.NameOf(runtime);
 }

@@ -13,6 +13,7 @@ using PocketNet.Evaluation.Verification;
 using PocketNet.Onnx.Analysis;
 using PocketNet.Onnx.Export;
 using PocketNet.Onnx.Runtime;
+using PocketNet.Torch;
 using PocketNet.Training.Progress;
 
 namespace PocketNet.Application.Evaluation;
@@ -29,13 +30,50 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
     private readonly OnnxSessionOptions _onnx = onnxOptions ?? new OnnxSessionOptions();
 
     /// <summary>
-    /// Evaluates a loaded registry model, run by our libtorch engine or (<paramref name="runtime"/> "onnx") by ONNX
+    /// Evaluates a stored model: the one entry of the CLI's `eval`, the portal's evaluation jobs and a model page's
+    /// Evaluate. <paramref name="model"/> is a model folder of ours (or a run folder: its model/), a folder holding only
+    /// model.onnx or an .onnx file (an external model, always run by ONNX Runtime), or a registry name with
+    /// <paramref name="weights"/>. Benchmarks run one by one and <paramref name="eachBenchmark"/> receives each one's
+    /// report as soon as it exists (the portal stores it at once, so a failure keeps what was finished); the return
+    /// value holds them all. Without <paramref name="eachBenchmark"/> they run in one pass.
+    /// </summary>
+    public EvaluationReport EvaluateModel(string model, string? weights, int? embeddingSize, EvaluationRuntime runtime, Device device,
+        IReadOnlyList<string> benchmarks, string? dumpFolder, IProgress<TrainingEvent>? observer = null, CancellationToken cancellation = default,
+        Action<EvaluationReport>? eachBenchmark = null)
+    {
+        if (benchmarks.Count == 0) throw new ArgumentException("benchmarks: choose at least one benchmark");
+        CheckReady(benchmarks);
+        string? external = ModelLoader.IsOnnxFile(model) ? model
+            : Directory.Exists(model) && ModelFolder.Of(model) is { IsOnnxOnly: true } folder ? folder.Onnx
+            : null;
+        if (external is not null && weights is not null) throw new ArgumentException($"'{model}' is an ONNX model and holds its weights: drop the weights");
+        // For ONNX Runtime the network is only exported (its weights read), so it is loaded on the CPU.
+        using LoadedModel? loaded = external is null ? ModelLoader.Load(model, weights, runtime == EvaluationRuntime.Onnx ? Device.Cpu : device, embeddingSize) : null;
+        // Without a listener, one pass: one ONNX export or session (and one profile) for all benchmarks.
+        if (eachBenchmark is null)
+            return external is not null
+                ? EvaluateExternal(external, benchmarks, dumpFolder, observer, cancellation)
+                : Evaluate(loaded!, benchmarks, dumpFolder, observer, cancellation, runtime);
+        var reports = new List<EvaluationReport>();
+        foreach (string benchmark in benchmarks)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            EvaluationReport report = external is not null
+                ? EvaluateExternal(external, [benchmark], dumpFolder, observer, cancellation)
+                : Evaluate(loaded!, [benchmark], dumpFolder, observer, cancellation, runtime);
+            eachBenchmark?.Invoke(report);
+            reports.Add(report);
+        }
+        return reports[^1] with { Results = reports.SelectMany(r => r.Results).ToList() };
+    }
+
+    /// <summary>
+    /// Evaluates a loaded registry model, run by our libtorch engine or (<paramref name="runtime"/> onnx) by ONNX
     /// Runtime on the model exported to a temporary .onnx file, deleted afterwards.
     /// </summary>
     public EvaluationReport Evaluate(LoadedModel model, IReadOnlyList<string> benchmarks, string? dumpFolder,
-        IProgress<TrainingEvent>? observer = null, CancellationToken cancellation = default, string runtime = EvaluationRuntime.Libtorch)
+        IProgress<TrainingEvent>? observer = null, CancellationToken cancellation = default, EvaluationRuntime runtime = EvaluationRuntime.Libtorch)
     {
-        runtime = EvaluationRuntime.Parse(runtime);
         var entries = CheckReady(benchmarks);
         ModelSummary size = ModelCatalog.Summarise(model.Config.DisplayName, "", model.Config);
         EvaluationReport Report(IReadOnlyList<BenchmarkResult> results) =>

@@ -12,7 +12,7 @@ public static class ExportedOnnxModel
         string folder = Directory.CreateTempSubdirectory("pocketnet-onnx-").FullName;
         try
         {
-            string onnx = Path.Combine(folder, "model.onnx");
+            string onnx = new ModelFolder(folder).Onnx;
             OnnxExporter.Export(model.Network, model.Config, onnx);
             return OnnxEmbeddingModel.Open(onnx, options);
         }

@@ -32,11 +32,9 @@ public static class ModelLoader
         ModelConfig config;
         if (Directory.Exists(nameOrFolder))
         {
-            string folder = File.Exists(Path.Combine(nameOrFolder, RecognitionTrainer.ConfigFile))
-                ? nameOrFolder
-                : Path.Combine(nameOrFolder, RunDirectory.ModelFolder);
-            config = ReadConfig(Path.Combine(folder, RecognitionTrainer.ConfigFile));
-            weights ??= Path.Combine(folder, RecognitionTrainer.WeightsFile);
+            ModelFolder folder = ModelFolder.Of(nameOrFolder);
+            config = folder.ReadConfig();
+            weights ??= folder.Weights;
         }
         else
         {

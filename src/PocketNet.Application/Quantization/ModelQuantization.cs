@@ -24,9 +24,6 @@ public sealed record QuantizeRequest(string Model, string? Weights, DataSource C
 /// </summary>
 public static class ModelQuantization
 {
-    /// <summary>The file a model folder keeps its ONNX graph in (ModelStore writes it).</summary>
-    public const string OnnxFile = "model.onnx";
-
     public static QuantizationResult Quantize(QuantizeRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -49,7 +46,7 @@ public static class ModelQuantization
             string folder = Directory.CreateTempSubdirectory("pocketnet-quantize-").FullName;
             try
             {
-                string exported = Path.Combine(folder, OnnxFile);
+                string exported = new ModelFolder(folder).Onnx;
                 using (LoadedModel loaded = ModelLoader.Load(request.Model, request.Weights, Device.Cpu))
                     OnnxExporter.Export(loaded.Network, loaded.Config, exported);
                 return OnnxQuantizer.Quantize(exported, request.Output, Images(set, request.Images), request.Calibration.ToString());
@@ -70,7 +67,7 @@ public static class ModelQuantization
     {
         if (model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             return File.Exists(model) ? model : throw new FileNotFoundException($"no ONNX model at '{Path.GetFullPath(model)}'", model);
-        string inFolder = Path.Combine(model, OnnxFile);
+        string inFolder = new ModelFolder(model).Onnx;
         return Directory.Exists(model) && File.Exists(inFolder) ? inFolder : null;
     }
 

@@ -86,10 +86,11 @@ public sealed record ReproducibilityRecord(
     /// <summary>Copies the run's record and event log into the finished model's folder (so they travel with it).</summary>
     public static void CopyIntoModel(string runFolder, string modelFolder)
     {
+        var model = new Models.ModelFolder(modelFolder);
         string record = Path.Combine(runFolder, FileName);
-        if (File.Exists(record)) File.Copy(record, Path.Combine(modelFolder, FileName), overwrite: true);
+        if (File.Exists(record)) File.Copy(record, model.Reproducibility, overwrite: true);
         string events = Path.Combine(runFolder, RunDirectory.EventsFile);
-        if (File.Exists(events)) File.Copy(events, Path.Combine(modelFolder, EventLogCopy), overwrite: true);
+        if (File.Exists(events)) File.Copy(events, model.EventLog, overwrite: true);
     }
 
     private static JsonArray ReadArray(string path)

@@ -45,7 +45,7 @@ public sealed class EvalCommand : ICommand
         string model = a.Required("model", "a registry name (with --weights), a model folder or an .onnx file");
         string? weights = a.Optional("weights");
         bool external = ModelLoader.IsOnnxFile(model);
-        string runtime = EvaluationRuntime.Parse(a.Optional("runtime") ?? (external ? EvaluationRuntime.Onnx : EvaluationRuntime.Libtorch));
+        EvaluationRuntime runtime = EvaluationNames.Runtime.Parse(a.Optional("runtime") ?? (external ? "onnx" : "libtorch"));
         if (external && runtime != EvaluationRuntime.Onnx)
             throw new ArgumentException($"'{model}' is an ONNX model: only --runtime onnx runs it");
         if (external && weights is not null) throw new ArgumentException($"'{model}' is an ONNX model and holds its weights: drop --weights");
@@ -53,7 +53,7 @@ public sealed class EvalCommand : ICommand
         string[] benchmarks = a.Required("benchmarks", "comma-separated names (see `pocketnet benchmarks`) or .bin pair-set paths")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string? dump = a.Optional("dump");
-        string json = a.Optional("out") ?? (Directory.Exists(model) ? Path.Combine(model, "results.json") : "results.json");
+        string json = a.Optional("out") ?? (Directory.Exists(model) ? new ModelFolder(model).Results : ModelFolder.ResultsFile);
         int batch = a.Int("batch", 64, 1, 4096);
         Device device = Device.Parse(a.Optional("device") ?? "auto");
         if (runtime != EvaluationRuntime.Onnx && new[] { "onnx-threads", "onnx-optimization", "onnx-profile" }.FirstOrDefault(n => a.Optional(n) is not null) is { } unused)
@@ -68,24 +68,13 @@ public sealed class EvalCommand : ICommand
         BenchmarkRegistry registry = BenchmarksCommand.OpenRegistry(a).WithPairFiles(benchmarks);
         a.EnsureAllUsed();
 
-        var service = new EvaluationService(registry, batch, onnx);
-        var progress = new ConsoleProgress(output);
-        EvaluationReport report;
-        if (external)
-        {
-            report = service.EvaluateExternal(model, benchmarks, dump, progress);
-        }
-        else
-        {
-            // For ONNX Runtime the network is only exported (its weights read), so it is loaded on the CPU.
-            using LoadedModel loaded = ModelLoader.Load(model, weights, runtime == EvaluationRuntime.Onnx ? Device.Cpu : device, embedding);
-            report = service.Evaluate(loaded, benchmarks, dump, progress, runtime: runtime);
-        }
+        EvaluationReport report = new EvaluationService(registry, batch, onnx)
+            .EvaluateModel(model, weights, embedding, runtime, device, benchmarks, dump, new ConsoleProgress(output));
         File.WriteAllText(json, JsonSerializer.Serialize(report, EventLog.IndentedJsonOptions));
 
         output.WriteLine();
         string flops = report.MegaFlops is { } mflops ? $"{mflops:F2} MFLOPs" : "MFLOPs unknown (operators outside the estimate)";
-        output.WriteLine($"{report.Model}{(report.External ? " (external ONNX model)" : "")}: {report.Parameters:N0} parameters, {flops}, run by {report.Runtime}");
+        output.WriteLine($"{report.Model}{(report.External ? " (external ONNX model)" : "")}: {report.Parameters:N0} parameters, {flops}, run by {report.Runtime.Name()}");
         output.WriteLine($"{"benchmark",-16} {"metric",-24} {"value",9} {"detail",-30} {"time",8}");
         foreach (BenchmarkResult r in report.Results)
             output.WriteLine($"{r.DisplayName + (r.Synthetic ? "*" : ""),-16} {r.HeadlineMetric,-24} {r.Headline * 100,8:F2}% {Detail(r),-30} {r.Seconds,7:F1}s");

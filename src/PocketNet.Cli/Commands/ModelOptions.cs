@@ -9,6 +9,16 @@ namespace PocketNet.Cli.Commands;
 /// </summary>
 public static class ModelOptions
 {
+    /// <summary>--model or --genotype (a genotype's text, or a file holding it), for a request that the planner resolves.</summary>
+    public static (string? Model, string? Genotype) ReadNames(Arguments arguments)
+    {
+        string? model = arguments.Optional("model");
+        string? genotype = arguments.Optional("genotype");
+        if (genotype is not null && model is not null) throw new ArgumentException($"{arguments.Verb}: give --model or --genotype, not both");
+        if (genotype is null && model is null) throw new ArgumentException($"{arguments.Verb}: --model NAME is required (see `pocketnet models`), or --genotype");
+        return (model, genotype is not null && File.Exists(genotype) ? File.ReadAllText(genotype).Trim() : genotype);
+    }
+
     public static ModelConfig Read(Arguments arguments)
     {
         string? model = arguments.Optional("model");

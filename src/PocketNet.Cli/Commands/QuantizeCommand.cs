@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PocketNet.Application.Quantization;
+using PocketNet.Application.Training;
 using PocketNet.Onnx.Quantization;
 using PocketNet.Training.Progress;
 

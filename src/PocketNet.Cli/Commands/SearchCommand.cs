@@ -1,6 +1,7 @@
+using PocketNet.Application.Planning;
+using PocketNet.Application.Search;
 using PocketNet.Application.Training;
 using PocketNet.Cli.Distributed;
-using PocketNet.Training.Search;
 
 namespace PocketNet.Cli.Commands;
 
@@ -24,30 +25,32 @@ public sealed class SearchCommand : ICommand
           --first-order        the first-order architecture gradient instead of the unrolled second-order one
         """;
 
+    /// <summary>The typed request of `search`'s arguments; what is not given stays null, the reference's.</summary>
+    public static SearchRequest ReadRequest(Arguments a) => new()
+    {
+        TrainingSet = a.Required("data", "FORMAT:PATH of the search images (split in halves)"),
+        Epochs = a.OptionalInt("epochs"),
+        BatchSize = a.OptionalInt("batch"),
+        LearningRate = a.OptionalDouble("lr"),
+        LearningRateMin = a.OptionalDouble("lr-min"),
+        AlphaLearningRate = a.OptionalDouble("alpha-lr"),
+        Channels = a.OptionalInt("channels"),
+        Cells = a.OptionalInt("cells"),
+        SecondOrder = !a.Flag("first-order"),
+        FinalChannels = a.OptionalInt("final-channels"),
+        FinalCells = a.OptionalInt("final-cells"),
+        FinalEmbedding = a.OptionalInt("final-embedding"),
+        Seed = a.OptionalInt("seed"),
+        Device = a.Optional("device") ?? "auto",
+        LogEverySteps = a.OptionalInt("log-every"),
+        Distributed = DistributedArguments.Read(a),
+    };
+
     public int Run(string[] args, TextWriter output)
     {
         if (Launcher.TryLaunch(Name, args, output) is int launched) return launched;
         var a = new Arguments(Name, args);
-        var defaults = new SearchOptions { Data = new("", "") };
-        var options = new SearchOptions
-        {
-            Data = DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the search images (split in halves)")),
-            Epochs = a.Int("epochs", defaults.Epochs, 1),
-            BatchSize = a.Int("batch", defaults.BatchSize, 2),
-            WeightLearningRate = a.Double("lr", defaults.WeightLearningRate, 0),
-            WeightLearningRateMin = a.Double("lr-min", defaults.WeightLearningRateMin, 0),
-            AlphaLearningRate = a.Double("alpha-lr", defaults.AlphaLearningRate, 0),
-            Channels = a.Int("channels", defaults.Channels, 2),
-            Cells = a.Int("cells", defaults.Cells, 3),
-            SecondOrder = !a.Flag("first-order"),
-            FinalChannels = a.Int("final-channels", defaults.FinalChannels, 2),
-            FinalCells = a.Int("final-cells", defaults.FinalCells, 4),
-            FinalEmbedding = a.Int("final-embedding", defaults.FinalEmbedding, 1),
-            Seed = a.Int("seed", defaults.Seed, 0),
-            Device = a.Optional("device") ?? defaults.Device,
-            LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
-            Distributed = DistributedArguments.Read(a),
-        };
+        var (options, _) = new JobPlanner(new LocalTrainingSets(), null, PlanningHost.Cli).PlanSearch(ReadRequest(a));
         string runFolder = a.Required("out", "the run folder to create");
         a.EnsureAllUsed();
         return TrainCommand.Execute(output, cancellation => SearchService.Search(options, runFolder, new ConsoleProgress(output), cancellation));

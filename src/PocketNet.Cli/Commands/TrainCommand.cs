@@ -1,10 +1,9 @@
+using PocketNet.Application.Planning;
 using PocketNet.Application.Training;
 using PocketNet.Cli.Distributed;
-using PocketNet.Models.Registry;
+using PocketNet.Data.Registry;
 using PocketNet.Training.Options;
-using PocketNet.Training.Recipes;
 using PocketNet.Training.Recognition;
-using PocketNet.Training.Runs;
 
 namespace PocketNet.Cli.Commands;
 
@@ -28,65 +27,81 @@ public sealed class TrainCommand : ICommand
                         [--kd-weight 100] [--reference-sine]
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
                         [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
-                        [--validation a.bin,b.bin] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
+                        [--validation NAME|a.bin,...] [--verify-every STEPS] [--seed 0] [--device auto|cpu|cuda:N] [--log-every 10]
                         [--init BACKBONE.safetensors|.pth] [--precision fp32|bf16|fp16 (CUDA, loss scaling)]
                         [--sample-rate 0.1..1.0 (Partial FC: class centres sharded across ranks, this share per step)]
+                        [--registry FILE] [--data-root DIR] [--synth-root DIR] (where --validation names are found)
                         {DistributedArguments.Usage}
+          defaults left out are the recipe's (epochs and milestones scaled to a shorter run), checked as the portal checks them
         """;
 
     public int Run(string[] args, TextWriter output)
     {
         if (Launcher.TryLaunch(Name, args, output) is int launched) return launched;
         var arguments = new Arguments(Name, args);
-        TrainingOptions options = Read(arguments);
+        TrainingOptions options = Plan(arguments);
         string runFolder = arguments.Required("out", "the run folder to create");
         arguments.EnsureAllUsed();
         Describe(options, output);
         return Execute(output, cancellation => TrainingService.Train(options, runFolder, new ConsoleProgress(output), cancellation));
     }
 
-    internal static TrainingOptions Read(Arguments a)
+    /// <summary>The run's options: the request the arguments make, planned as the portal plans the same request.</summary>
+    public static TrainingOptions Plan(Arguments a)
     {
-        ModelConfig model = ModelOptions.Read(a);
-        TrainingMode mode = TrainingNames.Mode.Parse(a.Optional("mode") ?? "arcface");
-        TrainingRecipe recipe = TrainingRecipe.Resolve(a.Optional("recipe") ?? TrainingRecipe.DefaultName);
-        string? teacher = a.Optional("teacher");
-        TrainingOptions defaults = TrainingOptions.FromRecipe(recipe, mode, model,
-            DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the training images")), a.OptionalInt("epochs"));
-        return (defaults with
+        TrainingRequest request = ReadRequest(a);
+        BenchmarkRegistry? registry = Registry(a, request.Validation);
+        return new JobPlanner(new LocalTrainingSets(), registry, PlanningHost.Cli).PlanTraining(request).Options;
+    }
+
+    /// <summary>The typed request of `train`'s arguments; what is not given stays null, the recipe's.</summary>
+    public static TrainingRequest ReadRequest(Arguments a)
+    {
+        var (model, genotype) = ModelOptions.ReadNames(a);
+        return new TrainingRequest
         {
-            Epochs = a.Int("epochs", defaults.Epochs, 1),
-            BatchSize = a.Int("batch", defaults.BatchSize, 2),
-            LearningRate = a.Double("lr", defaults.LearningRate, 0),
-            Momentum = a.Double("momentum", defaults.Momentum, 0, 1),
-            WeightDecay = a.Double("weight-decay", defaults.WeightDecay, 0),
-            GradientClip = ReadClip(a, defaults.GradientClip),
+            Model = model,
+            Genotype = genotype,
+            Channels = a.OptionalInt("channels"),
+            Cells = a.OptionalInt("cells"),
+            EmbeddingSize = a.OptionalInt("embedding"),
+            Mode = TrainingNames.Mode.Parse(a.Optional("mode") ?? "arcface"),
+            Recipe = a.Optional("recipe"),
+            TrainingSet = a.Required("data", "FORMAT:PATH of the training images"),
+            Epochs = a.OptionalInt("epochs"),
+            BatchSize = a.OptionalInt("batch"),
+            LearningRate = a.OptionalDouble("lr"),
+            Milestones = a.IntList("milestones"),
+            Momentum = a.OptionalDouble("momentum"),
+            WeightDecay = a.OptionalDouble("weight-decay"),
+            GradientClip = string.Equals(a.Optional("clip"), "none", StringComparison.OrdinalIgnoreCase) ? 0 : a.OptionalDouble("clip"),
             Margin = a.OptionalDouble("margin"),
-            Scale = a.Double("scale", defaults.Scale, 0),
-            DistillationWeight = a.Double("kd-weight", defaults.DistillationWeight, 0),
-            ClampArcFaceSine = !a.Flag("reference-sine"),
-            Teacher = teacher is not null ? ModelRegistry.Resolve(teacher, a.OptionalInt("teacher-embedding") ?? model.EmbeddingSize) : TeacherOfRun(a.Optional("teacher-run")),
+            Scale = a.OptionalDouble("scale"),
+            DistillationWeight = a.OptionalDouble("kd-weight"),
+            ReferenceSine = a.Flag("reference-sine"),
+            Teacher = a.Optional("teacher"),
+            TeacherEmbeddingSize = a.OptionalInt("teacher-embedding"),
             TeacherWeights = a.Optional("teacher-weights"),
             TeacherRun = a.Optional("teacher-run"),
             Validation = a.Optional("validation")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
             VerifyEverySteps = a.Int("verify-every", 0, 0),
             Seed = a.Int("seed", 0, 0),
             Device = a.Optional("device") ?? "auto",
-            LogEverySteps = a.Int("log-every", defaults.LogEverySteps, 1),
+            LogEverySteps = a.OptionalInt("log-every"),
             Distributed = DistributedArguments.Read(a),
-            InitWeights = a.Optional("init") is { } init ? Path.GetFullPath(init) : null,
+            InitWeights = a.Optional("init"),
             SampleRate = a.OptionalDouble("sample-rate"),
             Precision = TrainingNames.Precision.Parse(a.Optional("precision") ?? "fp32"),
-        }).WithMilestones(a.IntList("milestones"));
+        };
     }
 
-    /// <summary>Without --teacher, a multi-step teacher is the network its run trained (its run.json), genotype networks included.</summary>
-    private static ModelConfig? TeacherOfRun(string? teacherRun) =>
-        teacherRun is null ? null : new RunDirectory(teacherRun).ReadOptions<TrainingOptions>().Model;
-
-    /// <summary>--clip NORM, or --clip none to train without clipping (a deviation from every reference script).</summary>
-    private static double? ReadClip(Arguments a, double? recipeClip) =>
-        string.Equals(a.Optional("clip"), "none", StringComparison.OrdinalIgnoreCase) ? null : a.OptionalDouble("clip") ?? recipeClip;
+    /// <summary>The benchmark registry the validation sets are found in (names, or .bin paths); none when there are none.</summary>
+    private static BenchmarkRegistry? Registry(Arguments a, IReadOnlyList<string> validation)
+    {
+        string? registry = a.Optional("registry"), dataRoot = a.Optional("data-root"), synthRoot = a.Optional("synth-root");
+        if (validation.Count == 0) return null;
+        return BenchmarkRegistry.Load(registry, BenchmarkRoots.Resolve(dataRoot, synthRoot)).WithPairFiles(validation);
+    }
 
     /// <summary>What the run follows and where it departs from it, printed before the first step.</summary>
     internal static void Describe(TrainingOptions options, TextWriter output)
@@ -121,17 +136,5 @@ public sealed class TrainCommand : ICommand
         {
             Console.CancelKeyPress -= handler;
         }
-    }
-}
-
-/// <summary>Parses <c>FORMAT:PATH</c>, e.g. recordio:/data/faces_emore or folder:/data/casia.</summary>
-public static class DataSourceParser
-{
-    public static DataSource Parse(string text)
-    {
-        int colon = text.IndexOf(':');
-        if (colon <= 0 || colon == text.Length - 1)
-            throw new ArgumentException($"'{text}' is not FORMAT:PATH (formats: recordio, folder)");
-        return new DataSource(text[..colon].ToLowerInvariant(), Path.GetFullPath(text[(colon + 1)..]));
     }
 }

@@ -48,7 +48,7 @@ public static class ModelsApi
     private static async Task<IResult> OnnxAsync(int id, IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)
     {
         if (await FindAsync(store, id, cancellation) is not { } model) return NoModel(id);
-        string? path = model.Folder is null ? null : Path.Combine(model.Folder, ModelStore.OnnxFile);
+        string? path = model.Folder is null ? null : new ModelFolder(model.Folder).Onnx;
         return path is not null && File.Exists(path)
             ? Results.File(path, "application/octet-stream", $"{model.Name}.onnx")
             : Results.Problem(statusCode: 404, title: "no ONNX file", detail: $"{model.DisplayName} has no ONNX export");

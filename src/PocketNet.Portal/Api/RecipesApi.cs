@@ -2,7 +2,7 @@ using PocketNet.Training.Recipes;
 
 namespace PocketNet.Portal.Api;
 
-/// <summary>/api/recipes: the official scripts' presets a training run can follow (TrainRunRequest.Recipe), every value shown.</summary>
+/// <summary>/api/recipes: the official scripts' presets a training run can follow (TrainingRequest.Recipe), every value shown.</summary>
 public static class RecipesApi
 {
     public static void MapRecipesApi(this IEndpointRouteBuilder api)

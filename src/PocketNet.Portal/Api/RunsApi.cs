@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using PocketNet.Application.Evaluation;
+using PocketNet.Application.Search;
+using PocketNet.Application.Training;
 using PocketNet.Portal.Auth;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Jobs.Distributed;
@@ -83,10 +86,10 @@ public static class RunsApi
         return await db.Jobs.FindAsync([id], cancellation) is { } job ? Results.Ok(RunWorld.Of(job)) : NoJob(id);
     }
 
-    private static async Task<IResult> StartTrainingAsync(TrainRunRequest request, JobQueue queue, CancellationToken cancellation) =>
+    private static async Task<IResult> StartTrainingAsync(TrainingRequest request, JobQueue queue, CancellationToken cancellation) =>
         Accepted(await queue.EnqueueTrainingAsync(request, cancellation));
 
-    private static async Task<IResult> StartSearchAsync(SearchRunRequest request, JobQueue queue, CancellationToken cancellation) =>
+    private static async Task<IResult> StartSearchAsync(SearchRequest request, JobQueue queue, CancellationToken cancellation) =>
         Accepted(await queue.EnqueueSearchAsync(request, cancellation));
 
     private static async Task<IResult> StartEvaluationAsync(EvaluationRequest request, JobQueue queue, CancellationToken cancellation) =>

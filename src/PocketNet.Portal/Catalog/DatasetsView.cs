@@ -1,3 +1,4 @@
+using PocketNet.Application.Training;
 using PocketNet.Data.Registry;
 
 namespace PocketNet.Portal.Catalog;

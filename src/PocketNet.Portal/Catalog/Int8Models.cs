@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using PocketNet.Application.Evaluation;
+using PocketNet.Application.Models;
 using PocketNet.Application.Quantization;
+using PocketNet.Application.Training;
 using PocketNet.Onnx.Quantization;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Store;
@@ -44,7 +46,7 @@ public sealed class Int8Models(IDbContextFactory<PortalDbContext> store, ModelSt
         ModelRecord int8;
         try
         {
-            var request = new QuantizeRequest(source.Folder, null, calibration.Source, CalibrationImages, Path.Combine(folder, ModelStore.OnnxFile));
+            var request = new QuantizeRequest(source.Folder, null, calibration.Source, CalibrationImages, new ModelFolder(folder).Onnx);
             QuantizationResult result = await Task.Run(() => ModelQuantization.Quantize(request), cancellation);
             int8 = models.Add(Int8Record(source, name, folder, result, calibration));
         }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using PocketNet.Application.Evaluation;
 using PocketNet.Application.Latency;
 using PocketNet.Application.Models;
+using PocketNet.Application.Training;
 using PocketNet.Models.Registry;
 using PocketNet.Onnx.Analysis;
 using PocketNet.Onnx.Export;
@@ -23,8 +24,6 @@ namespace PocketNet.Portal.Catalog;
 /// </summary>
 public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store, PortalPaths paths, ILogger<ModelStore> log)
 {
-    public const string OnnxFile = "model.onnx";
-
     /// <summary>Copies a finished run's model folder into the store, exports it to ONNX, and records it.</summary>
     public ModelRecord RegisterTrained(JobRecord job, TrainingOptions options, TrainingSetInfo data, string modelFolder)
     {
@@ -58,8 +57,8 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         Directory.CreateDirectory(folder);
         Engine.ManualSeed(seed);
         using (Module<Tensor, Tensor> network = ModelRegistry.Create(config))
-            WeightFiles.SaveModule(network, Path.Combine(folder, RecognitionTrainer.WeightsFile));
-        File.WriteAllText(Path.Combine(folder, RecognitionTrainer.ConfigFile), JsonSerializer.Serialize(config, StoreJson.Options));
+            WeightFiles.SaveModule(network, new ModelFolder(folder).Weights);
+        File.WriteAllText(new ModelFolder(folder).Config, JsonSerializer.Serialize(config, StoreJson.Options));
         ExportOnnx(folder, config);
         ModelRecord record = Describe(config, name, displayName, ModelOrigin.Baseline, folder);
         record.TrainingMode = "none (random initialisation)";
@@ -112,7 +111,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         string name = UniqueName(Slug(displayName));
         string folder = paths.ModelFolder(name);
         Directory.CreateDirectory(folder);
-        string target = Path.Combine(folder, OnnxFile);
+        string target = new ModelFolder(folder).Onnx;
         if (move) File.Move(full, target);
         else File.Copy(full, target);
         var record = new ModelRecord
@@ -142,11 +141,12 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
     public void SaveResults(int modelId, int? jobId, EvaluationReport report)
     {
         using PortalDbContext db = store.CreateDbContext();
+        string runtime = report.Runtime.Name();
         foreach (BenchmarkResult result in report.Results)
         {
             // A job evaluated again after its worker died replaces what the first attempt stored: one result per benchmark.
             db.Results.RemoveRange(db.Results.Where(r => r.ModelId == modelId && r.JobId == jobId && jobId != null
-                && r.Benchmark == result.Benchmark && r.Runtime == report.Runtime));
+                && r.Benchmark == result.Benchmark && r.Runtime == runtime));
             db.Results.Add(new ResultRecord
             {
                 ModelId = modelId,
@@ -158,7 +158,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
                 Metric = result.HeadlineMetric,
                 Value = result.Headline,
                 Std = result.Pairs?.StdAccuracy,
-                Runtime = report.Runtime,
+                Runtime = runtime,
                 Seconds = result.Seconds,
                 DetailsJson = JsonSerializer.Serialize(result, StoreJson.Options),
                 CreatedAt = DateTime.UtcNow,
@@ -190,7 +190,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
     /// </summary>
     private void MeasureLatency(ModelRecord record)
     {
-        string? onnx = record.Folder is null ? null : Path.Combine(record.Folder, OnnxFile);
+        string? onnx = record.Folder is null ? null : new ModelFolder(record.Folder).Onnx;
         if (record.LatencyMilliseconds is not null || onnx is null || !File.Exists(onnx)) return;
         int threads = EngineThreads.Choose();
         try
@@ -216,7 +216,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         try
         {
             using LoadedModel model = ModelLoader.Load(folder, null, Device.Cpu);
-            OnnxExporter.Export(model.Network, config, Path.Combine(folder, OnnxFile));
+            OnnxExporter.Export(model.Network, config, new ModelFolder(folder).Onnx);
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
         {

@@ -23,7 +23,7 @@ public sealed class UploadTooLargeException(long? size, long limit) : Exception(
 /// </summary>
 public sealed class ModelUploads(ModelStore store, ModelZipImport zipImport, PortalPaths paths, IOptions<PortalOptions> options)
 {
-    public const int MaxNameLength = 120;
+    public const int MaxNameLength = PocketNet.Application.Planning.JobPlanner.MaxNameLength;
 
     // Multipart framing and the other fields come on top of the file itself.
     private const long FormOverhead = 64 * 1024;

@@ -1,4 +1,3 @@
-using PocketNet.Application.Reproducibility;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -35,10 +34,10 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
     /// <summary>results.json, MODEL_CARD.md, SHA256SUMS and reproducibility.json.</summary>
     public const long MaxSmallFileBytes = 1024 * 1024;
 
-    private static readonly string[] Allowed = [.. ModelArchive.FolderFiles, ModelArchive.ResultsFile, ModelArchive.CardFile, ModelArchive.ChecksumsFile];
+    private static readonly string[] Allowed = [.. ModelFolder.ArchivedFiles, ModelArchive.ResultsFile, ModelArchive.CardFile, ModelArchive.ChecksumsFile];
 
     /// <summary>Files kept in the model folder (the training run's record travels with its model); SHA256SUMS is kept while checking; the rest are only hashed.</summary>
-    private static readonly IReadOnlyList<string> Kept = ModelArchive.FolderFiles;
+    private static readonly IReadOnlyList<string> Kept = ModelFolder.ArchivedFiles;
 
     /// <summary>
     /// Imports <paramref name="zipPath"/>; <paramref name="maxBytes"/> bounds every entry and all of them together,
@@ -51,7 +50,7 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
         try
         {
             Dictionary<string, string> hashes = Unpack(zipPath, source, staging, maxBytes);
-            foreach (string required in new[] { RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile })
+            foreach (string required in new[] { ModelFolder.WeightsFile, ModelFolder.ConfigFile })
                 if (!hashes.ContainsKey(required)) throw new InvalidDataException($"{source}: {required} is missing (a model zip holds weights.safetensors and config.json)");
             string sums = Path.Combine(staging, ModelArchive.ChecksumsFile);
             if (File.Exists(sums))
@@ -138,9 +137,9 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
 
     private static long LimitOf(string name, long maxBytes) => name switch
     {
-        RecognitionTrainer.ConfigFile => MaxConfigBytes,
+        ModelFolder.ConfigFile => MaxConfigBytes,
         // A long run's event log is as long as the run: it gets the upload's limit, as the weights do.
-        RecognitionTrainer.WeightsFile or ModelStore.OnnxFile or ReproducibilityRecord.EventLogCopy => maxBytes,
+        ModelFolder.WeightsFile or ModelFolder.OnnxFile or ModelFolder.EventLogFile => maxBytes,
         _ => MaxSmallFileBytes,
     };
 
@@ -194,8 +193,9 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
     /// </summary>
     private (ModelConfig Config, TrainedModelConfig? Trained) Check(string staging, string source)
     {
-        string configPath = Path.Combine(staging, RecognitionTrainer.ConfigFile);
-        string onnx = Path.Combine(staging, ModelStore.OnnxFile);
+        var staged = new ModelFolder(staging);
+        string configPath = staged.Config;
+        string onnx = staged.Onnx;
         try
         {
             ModelConfig config = ModelLoader.ReadConfig(configPath);
@@ -218,7 +218,7 @@ public sealed partial class ModelZipImport(PortalPaths paths, ModelStore models)
     {
         using OnnxEmbeddingModel model = OnnxEmbeddingModel.Open(onnx);
         if (model.Dimension != embeddingSize)
-            throw new InvalidDataException($"{ModelStore.OnnxFile} gives {model.Dimension}-dimensional embeddings, config.json says {embeddingSize}");
+            throw new InvalidDataException($"{ModelFolder.OnnxFile} gives {model.Dimension}-dimensional embeddings, config.json says {embeddingSize}");
     }
 
     private static TrainedModelConfig? ReadTrainedConfig(string path) => TrainedModelConfig.TryParse(File.ReadAllText(path));

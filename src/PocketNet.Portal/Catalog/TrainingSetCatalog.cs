@@ -1,30 +1,29 @@
 using Microsoft.Extensions.Options;
 using PocketNet.Data.Registry;
-using PocketNet.Training.Recognition;
+using PocketNet.Application.Training;
+using PocketNet.Training.Options;
 
 namespace PocketNet.Portal.Catalog;
-
-/// <summary>A training set the portal offers: name, where it lies, whether it is synthetic, whether it is there.</summary>
-public sealed record TrainingSetInfo(string Name, DataSource Source, bool Synthetic, bool Present);
 
 /// <summary>
 /// The training sets offered by the new-run form: SynthFaces' train/ under the synth root (always labelled
 /// synthetic) and the sets configured in Portal:TrainingSets (MS1MV2, CASIA-WebFace on a GPU host). Requests name
 /// a set; paths never come from the browser.
 /// </summary>
-public sealed class TrainingSetCatalog(IOptions<PortalOptions> options, BenchmarkRegistry registry)
+public sealed class TrainingSetCatalog(IOptions<PortalOptions> options, BenchmarkRegistry registry) : ITrainingSets
 {
     public const string SynthFaces = "SynthFaces";
 
     public IReadOnlyList<TrainingSetInfo> All()
     {
         string synth = Path.Combine(registry.Roots.SynthRoot, "train");
-        var sets = new List<TrainingSetInfo> { new(SynthFaces, new DataSource("recordio", synth), true, File.Exists(Path.Combine(synth, "train.rec"))) };
+        var sets = new List<TrainingSetInfo> { new(SynthFaces, DataSourceParser.Of(DataFormat.RecordIo, synth), true, File.Exists(Path.Combine(synth, "train.rec"))) };
         foreach (TrainingSetOption set in options.Value.TrainingSets)
         {
+            DataFormat format = TrainingNames.Format.Parse(set.Format);
             string path = Path.GetFullPath(set.Path);
-            bool present = set.Format == "folder" ? Directory.Exists(path) : Directory.Exists(path) || File.Exists(path);
-            sets.Add(new TrainingSetInfo(set.Name, new DataSource(set.Format, path), set.Synthetic, present));
+            bool present = format == DataFormat.Folder ? Directory.Exists(path) : Directory.Exists(path) || File.Exists(path);
+            sets.Add(new TrainingSetInfo(set.Name, DataSourceParser.Of(format, path), set.Synthetic, present));
         }
         return sets;
     }

@@ -1,10 +1,9 @@
-using PocketNet.Application.Reproducibility;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using PocketNet.Application.Models;
 using PocketNet.Portal.Store;
-using PocketNet.Training.Recognition;
 
 namespace PocketNet.Portal.Downloads;
 
@@ -15,23 +14,17 @@ namespace PocketNet.Portal.Downloads;
 /// </summary>
 public static class ModelArchive
 {
-    public const string ResultsFile = "results.json";
+    public const string ResultsFile = ModelFolder.ResultsFile;
     public const string CardFile = "MODEL_CARD.md";
     public const string ChecksumsFile = "SHA256SUMS";
 
-    /// <summary>The files of a model folder a zip carries (when present), in zip order; an import keeps the same ones.</summary>
-    public static readonly IReadOnlyList<string> FolderFiles =
-    [
-        RecognitionTrainer.WeightsFile, RecognitionTrainer.ConfigFile, Catalog.ModelStore.OnnxFile,
-        ReproducibilityRecord.FileName, ReproducibilityRecord.EventLogCopy,
-    ];
 
     /// <summary>The files the zip holds for <paramref name="model"/>, in order (checksums last).</summary>
     public static IReadOnlyList<string> FilesOf(ModelRecord model)
     {
         var files = new List<string>();
-        foreach (string name in FolderFiles)
-            if (model.Folder is not null && File.Exists(Path.Combine(model.Folder, name))) files.Add(name);
+        foreach (string name in ModelFolder.ArchivedFiles)
+            if (model.Folder is not null && File.Exists(new ModelFolder(model.Folder).File(name))) files.Add(name);
         files.AddRange([ResultsFile, CardFile, ChecksumsFile]);
         return files;
     }
@@ -49,7 +42,7 @@ public static class ModelArchive
             var sums = new StringBuilder();
             foreach (string name in FilesOf(model).Where(f => f is not (ResultsFile or CardFile or ChecksumsFile)))
             {
-                await using FileStream file = new(Path.Combine(model.Folder!, name), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                await using FileStream file = new(new ModelFolder(model.Folder!).File(name), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
                 await AddAsync(zip, output, name, file, sums, cancellation);
             }
             await AddAsync(zip, output, ResultsFile, new MemoryStream(Encoding.UTF8.GetBytes(ResultsJson(model, results))), sums, cancellation);

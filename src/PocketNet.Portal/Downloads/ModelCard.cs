@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PocketNet.Application.Models;
 using PocketNet.Training.Progress;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Recipes;
@@ -84,7 +85,7 @@ public static class ModelCard
     /// <summary>The model folder's config.json as the trainer writes it (recipe and deviations), or null for other models.</summary>
     private static TrainedModelConfig? ReadTraining(ModelRecord model)
     {
-        string? path = model.Folder is null ? null : Path.Combine(model.Folder, RecognitionTrainer.ConfigFile);
+        string? path = model.Folder is null ? null : new ModelFolder(model.Folder).Config;
         if (path is null || !File.Exists(path) || new FileInfo(path).Length > 1 << 20) return null;
         try
         {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using PocketNet.Application.Evaluation;
 using PocketNet.Application.Models;
+using PocketNet.Application.Planning;
+using PocketNet.Application.Search;
 using PocketNet.Application.Training;
 using PocketNet.Data.Registry;
 using PocketNet.Models.Registry;
@@ -33,6 +35,9 @@ public sealed class JobExecutor(
     /// <summary>Share of a training job's progress bar given to training when an evaluation follows.</summary>
     private const double TrainingShare = 0.85;
 
+    // Planned again where the job runs: this host's devices resolve auto and are checked (a web host that queued it could not).
+    private JobPlanner Planner => planner.On(PlanningHost.Portal(devicesHere: true));
+
     public void Execute(JobRecord job, JobReporter reporter, CancellationToken cancellation)
     {
         string runFolder = job.RunFolder ?? throw new InvalidOperationException($"job {job.Id} has no run folder");
@@ -40,14 +45,15 @@ public sealed class JobExecutor(
         switch (job.Kind)
         {
             case JobKind.Training:
-                Train(job, Read<TrainRunRequest>(job), runFolder, reporter, cancellation);
+                Train(job, Read<TrainingRequest>(job), runFolder, reporter, cancellation);
                 break;
             case JobKind.Search:
-                Search(job, Read<SearchRunRequest>(job), runFolder, reporter, cancellation);
+                Search(job, Read<SearchRequest>(job), runFolder, reporter, cancellation);
                 break;
             case JobKind.Evaluation:
                 var request = Read<EvaluationRequest>(job);
                 ModelRecord model = FindModel(request.ModelId);
+                _ = Planner.PlanEvaluation(request);
                 using (var events = new EventLog(Path.Combine(runFolder, RunDirectory.EventsFile), reporter))
                     Evaluate(job, model, request.Benchmarks, request.Runtime, events, reporter, cancellation);
                 break;
@@ -56,14 +62,14 @@ public sealed class JobExecutor(
         }
     }
 
-    private void Train(JobRecord job, TrainRunRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)
+    private void Train(JobRecord job, TrainingRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)
     {
         bool evaluates = request.Benchmarks.Count > 0;
         ModelRecord? model = job.ModelId is int id ? FindModelOrNull(id) : null;
         if (model is null)
         {
             var (teacher, teacherRun) = FindTeacher(request.TeacherModelId);
-            var (options, data) = planner.PlanTraining(request, teacher, teacherRun);
+            var (options, data) = Planner.PlanTraining(request, JobQueue.AsTeacher(teacher, teacherRun));
             reporter.Range(0, evaluates ? TrainingShare : 1);
             bool resumes = job.Resume && File.Exists(Path.Combine(runFolder, RunDirectory.OptionsFile));
             string modelFolder = request.Processes > 1
@@ -91,13 +97,13 @@ public sealed class JobExecutor(
         return processes.Train(runFolder, count, reporter, cancellation);
     }
 
-    private void Search(JobRecord job, SearchRunRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)
+    private void Search(JobRecord job, SearchRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)
     {
-        var (options, _) = planner.PlanSearch(request);
+        var (options, _) = Planner.PlanSearch(request);
         string resultFolder = job.Resume && File.Exists(Path.Combine(runFolder, RunDirectory.OptionsFile))
             ? SearchService.Resume(runFolder, reporter, cancellation)
             : SearchService.Search(options, runFolder, reporter, cancellation);
-        ModelConfig config = ModelLoader.ReadConfig(Path.Combine(resultFolder, RecognitionTrainer.ConfigFile));
+        ModelConfig config = new ModelFolder(resultFolder).ReadConfig();
         using PortalDbContext db = store.CreateDbContext();
         JobRecord stored = db.Jobs.Find(job.Id)!;
         stored.Genotype = config.Genotype;
@@ -105,26 +111,26 @@ public sealed class JobExecutor(
     }
 
     /// <summary>Evaluates benchmark by benchmark, storing each result as soon as it exists; scores go to the run folder.</summary>
-    private void Evaluate(JobRecord job, ModelRecord model, IReadOnlyList<string> benchmarks, string runtime, EventLog events,
+    private void Evaluate(JobRecord job, ModelRecord model, IReadOnlyList<string> benchmarks, EvaluationRuntime runtime, EventLog events,
         JobReporter reporter, CancellationToken cancellation)
     {
         string folder = model.Folder ?? throw new InvalidOperationException($"{model.DisplayName} has no files to evaluate");
-        var evaluation = new EvaluationService(registry, onnxOptions: settings.Value.OnnxRuntime.On(Device.Parse(job.Device)));
-        string scores = Path.Combine(job.RunFolder!, "scores");
-        bool external = model.Origin.OnnxOnly();
-        using LoadedModel? loaded = external ? null : ModelLoader.Load(folder, null, Device.Parse(job.Device));
-        for (int i = 0; i < benchmarks.Count; i++)
+        Device device = Device.Parse(job.Device);
+        var evaluation = new EvaluationService(registry, onnxOptions: settings.Value.OnnxRuntime.On(device));
+        int done = 0;
+        reporter.Advance(0, $"evaluating {model.DisplayName} on {benchmarks[0]} (1/{benchmarks.Count})");
+        // An ONNX-only model (uploaded or quantised) is its graph; ours are their folder.
+        string target = model.Origin.OnnxOnly() ? new ModelFolder(folder).Onnx : folder;
+        evaluation.EvaluateModel(target, null, null, runtime, device, benchmarks, Path.Combine(job.RunFolder!, "scores"), events, cancellation, report =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            reporter.Advance((double)i / benchmarks.Count, $"evaluating {model.DisplayName} on {benchmarks[i]} ({i + 1}/{benchmarks.Count})");
-            EvaluationReport report = external
-                ? evaluation.EvaluateExternal(Path.Combine(folder, ModelStore.OnnxFile), [benchmarks[i]], scores, events, cancellation)
-                : evaluation.Evaluate(loaded!, [benchmarks[i]], scores, events, cancellation, runtime);
             models.SaveResults(model.Id, job.Id, report);
             foreach (BenchmarkResult result in report.Results)
                 events.Report(new RunMessage($"{result.DisplayName}{(result.Synthetic ? " (synthetic)" : "")}: {result.HeadlineMetric} {result.Headline:P2} in {result.Seconds:F1} s"));
-        }
-        reporter.Advance(1, "evaluation done");
+            done++;
+            reporter.Advance((double)done / benchmarks.Count, done < benchmarks.Count
+                ? $"evaluating {model.DisplayName} on {benchmarks[done]} ({done + 1}/{benchmarks.Count})"
+                : "evaluation done");
+        });
         log.LogInformation("job {Job}: evaluated {Model} on {Count} benchmarks", job.Id, model.Name, benchmarks.Count);
     }
 

@@ -2,6 +2,12 @@ using System.Text.Json;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
+using PocketNet.Application.Evaluation;
+using PocketNet.Application.Models;
+using PocketNet.Application.Planning;
+using PocketNet.Application.Search;
+using PocketNet.Application.Training;
+using PocketNet.Models.Registry;
 using PocketNet.Portal.Jobs.Workers;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Runs;
@@ -15,25 +21,22 @@ namespace PocketNet.Portal.Jobs;
 /// the store, so the rules about which state allows what live in one place.
 /// </summary>
 public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanner planner, IBackgroundJobClient engine, PortalPaths paths,
-    Microsoft.Extensions.Options.IOptions<JobEngineOptions> roles, ILogger<JobQueue> log)
+    ILogger<JobQueue> log)
 {
-    // A web host runs no jobs: devices are its workers' (they resolve auto and check cuda:N when they run the job).
-    private bool DevicesHere => roles.Value.RunsJobs;
-
-    public async Task<JobRecord> EnqueueTrainingAsync(TrainRunRequest request, CancellationToken cancellation = default)
+    public async Task<JobRecord> EnqueueTrainingAsync(TrainingRequest request, CancellationToken cancellation = default)
     {
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         var (teacher, teacherRun) = await FindTeacherAsync(db, request.TeacherModelId, cancellation);
-        var (options, data) = planner.PlanTraining(request, teacher, teacherRun, DevicesHere);
+        var (options, data) = planner.PlanTraining(request, AsTeacher(teacher, teacherRun));
         string title = !string.IsNullOrWhiteSpace(request.Name)
             ? request.Name.Trim()
             : $"{options.Model.DisplayName} {options.Mode} on {data.Name}";
         return await AddAsync(db, JobKind.Training, title, request, options.Device, request.Queue, cancellation);
     }
 
-    public async Task<JobRecord> EnqueueSearchAsync(SearchRunRequest request, CancellationToken cancellation = default)
+    public async Task<JobRecord> EnqueueSearchAsync(SearchRequest request, CancellationToken cancellation = default)
     {
-        var (options, data) = planner.PlanSearch(request, DevicesHere);
+        var (options, data) = planner.PlanSearch(request);
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         string title = !string.IsNullOrWhiteSpace(request.Name) ? request.Name.Trim() : $"DARTS search on {data.Name} ({options.Epochs} epochs)";
         return await AddAsync(db, JobKind.Search, title, request, options.Device, request.Queue, cancellation);
@@ -41,14 +44,11 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
 
     public async Task<JobRecord> EnqueueEvaluationAsync(EvaluationRequest request, CancellationToken cancellation = default)
     {
-        if (request.Benchmarks.Count == 0) throw new ArgumentException("benchmarks: choose at least one benchmark");
-        planner.CheckBenchmarks(request.Benchmarks, "benchmarks");
-        _ = Application.Evaluation.EvaluationRuntime.Parse(request.Runtime);
+        string device = planner.PlanEvaluation(request);
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         ModelRecord model = await db.Models.FindAsync([request.ModelId], cancellation)
             ?? throw new ArgumentException($"modelId: there is no model {request.ModelId}");
         if (model.Folder is null) throw new ArgumentException($"modelId: {model.DisplayName} has no weights to evaluate (a published reference row)");
-        string device = JobPlanner.ResolveDevice(request.Device, DevicesHere);
         string title = $"evaluate {model.DisplayName} on {string.Join(", ", request.Benchmarks)}";
         if (title.Length > 200) title = title[..197] + "...";
         return await AddAsync(db, JobKind.Evaluation, title, request, device, request.Queue, cancellation, model.Id);
@@ -185,6 +185,17 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> store, JobPlanne
         if (teacherId is null) return (null, null);
         var (teacher, run) = await FindTeacherAsync(db, teacherId.Value, cancellation);
         return (teacher ?? throw new ArgumentException($"teacherModelId: there is no model {teacherId}"), run);
+    }
+
+    /// <summary>A stored teacher as the planner takes it: its network and weights (none for an ONNX-only model) and the run that trained it.</summary>
+    public static TeacherSource? AsTeacher(ModelRecord? teacher, string? run)
+    {
+        if (teacher is null) return null;
+        bool hasWeights = teacher.ConfigJson is not null && teacher.Folder is not null && !teacher.Origin.OnnxOnly();
+        return new TeacherSource(teacher.DisplayName,
+            hasWeights ? JsonSerializer.Deserialize<ModelConfig>(teacher.ConfigJson!, StoreJson.Options) : null,
+            hasWeights ? new ModelFolder(teacher.Folder!).Weights : null,
+            run);
     }
 
     /// <summary>

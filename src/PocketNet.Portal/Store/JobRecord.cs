@@ -2,7 +2,7 @@ namespace PocketNet.Portal.Store;
 
 /// <summary>
 /// A queued, running or finished job. <see cref="RequestJson"/> is the request exactly as it was accepted (a
-/// <c>TrainRunRequest</c>, <c>SearchRunRequest</c> or <c>EvaluationRequest</c>); the progress columns are a
+/// <c>TrainingRequest</c>, <c>SearchRequest</c> or <c>EvaluationRequest</c>); the progress columns are a
 /// snapshot the runner refreshes every few seconds, while the run folder's events.jsonl holds the full history.
 /// </summary>
 public sealed class JobRecord

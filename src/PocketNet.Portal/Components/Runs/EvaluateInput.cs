@@ -1,5 +1,4 @@
 using PocketNet.Application.Evaluation;
-using PocketNet.Portal.Jobs;
 
 namespace PocketNet.Portal.Components.Runs;
 
@@ -8,7 +7,7 @@ public sealed class EvaluateInput
 {
     public int? ModelId { get; set; }
     public Dictionary<string, bool>? Benchmarks { get; set; }
-    public string Runtime { get; set; } = EvaluationRuntime.Libtorch;
+    public string Runtime { get; set; } = EvaluationNames.Runtime.NameOf(EvaluationRuntime.Libtorch);
     public string Device { get; set; } = "auto";
 
     /// <summary>Empty: the queue named after the device.</summary>
@@ -18,7 +17,7 @@ public sealed class EvaluateInput
     {
         ModelId = ModelId ?? throw new ArgumentException("model: choose a stored model to evaluate"),
         Benchmarks = (Benchmarks ?? []).Where(b => b.Value).Select(b => b.Key).Order(StringComparer.Ordinal).ToList(),
-        Runtime = Runtime,
+        Runtime = EvaluationNames.Runtime.Parse(Runtime),
         Device = Device,
         Queue = string.IsNullOrWhiteSpace(Queue) ? null : Queue.Trim(),
     };

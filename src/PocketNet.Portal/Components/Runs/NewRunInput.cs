@@ -1,5 +1,8 @@
 using System.Globalization;
-using PocketNet.Portal.Jobs;
+using PocketNet.Application.Planning;
+using PocketNet.Application.Training;
+using PocketNet.Training.Options;
+using PocketNet.Training.Recognition;
 using PocketNet.Training.Recipes;
 
 namespace PocketNet.Portal.Components.Runs;
@@ -7,7 +10,7 @@ namespace PocketNet.Portal.Components.Runs;
 /// <summary>
 /// The new-training-run form as posted. Checkboxes post as Benchmarks[NAME]=true (unchecked ones post nothing, and with none checked the
 /// dictionary stays null);
-/// <see cref="ToRequest"/> turns the form into the API's <see cref="TrainRunRequest"/>, so both paths are
+/// <see cref="ToRequest"/> turns the form into the API's <see cref="TrainingRequest"/>, so both paths are
 /// checked by the same <see cref="JobPlanner"/>.
 /// </summary>
 public sealed class NewRunInput
@@ -47,12 +50,13 @@ public sealed class NewRunInput
 
     public bool UsesGenotype => string.IsNullOrWhiteSpace(Model);
 
-    public TrainRunRequest ToRequest()
+    public TrainingRequest ToRequest()
     {
         bool genotype = UsesGenotype;
+        TrainingMode mode = TrainingNames.Mode.Parse(Mode);
         if (genotype && string.IsNullOrWhiteSpace(Genotype))
             throw new ArgumentException("genotype: choose a registry model, or paste a genotype to train");
-        return new TrainRunRequest
+        return new TrainingRequest
         {
             Name = string.IsNullOrWhiteSpace(Name) ? null : Name.Trim(),
             Model = genotype ? null : Model!.Trim(),
@@ -61,9 +65,9 @@ public sealed class NewRunInput
             Channels = genotype ? Channels : null,
             Cells = genotype ? Cells : null,
             EmbeddingSize = EmbeddingSize,
-            Mode = Mode,
+            Mode = mode,
             TrainingSet = TrainingSet ?? "",
-            TeacherModelId = Mode is "kd" or "multistep-kd" ? TeacherModelId : null,
+            TeacherModelId = mode is TrainingMode.Distillation or TrainingMode.MultiStepDistillation ? TeacherModelId : null,
             Recipe = Recipe,
             Epochs = Epochs,
             BatchSize = BatchSize,

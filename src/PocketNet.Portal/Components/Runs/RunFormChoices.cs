@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PocketNet.Application.Training;
 using PocketNet.Data.Registry;
 using PocketNet.Models.Registry;
 using PocketNet.Portal.Catalog;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
+using PocketNet.Application.Evaluation;
 using PocketNet.Portal.Components.Runs;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Jobs.Distributed;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PocketNet.Application.Training;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Distributed;
 using PocketNet.Training.Progress;
@@ -42,7 +43,7 @@ public sealed record RunWorld(int JobId, int WorldSize, IReadOnlyList<RankSpeed>
         if (job.Kind != JobKind.Training) return 1;
         try
         {
-            return JsonSerializer.Deserialize<TrainRunRequest>(job.RequestJson, StoreJson.Requests)?.Processes ?? 1;
+            return JsonSerializer.Deserialize<TrainingRequest>(job.RequestJson, StoreJson.Requests)?.Processes ?? 1;
         }
         catch (JsonException)
         {

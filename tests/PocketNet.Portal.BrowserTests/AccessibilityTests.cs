@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using PocketNet.Portal.Api;
+using PocketNet.Portal.Store;
+
+namespace PocketNet.Portal.BrowserTests;
+
+/// <summary>
+/// axe-core (the engine browsers' accessibility audits use) on every page of the portal, as a visitor and as the
+/// admin (who also gets the forms): no violation of any rule it runs by default (WCAG 2.x A and AA and its best
+/// practices: contrast, names of controls and progress bars, landmarks, keyboard access to scrolling boxes, ...).
+/// The pages hold real content: two tiny runs, the first's model evaluated by libtorch and by ONNX Runtime.
+/// </summary>
+public sealed class AccessibilityTests(PortalInBrowser browser, ITestOutputHelper output) : IClassFixture<PortalInBrowser>
+{
+    [Fact]
+    public async Task Every_page_passes_axe_for_a_visitor_and_for_the_admin()
+    {
+        var (first, second, model) = await ArrangeAsync();
+        string[] pages =
+        [
+            "", "runs", $"runs/{first}", $"runs/compare?id={first}&id={second}", "models", $"models/{model}",
+            "leaderboard", "leaderboard?scope=synthetic", "chart", "datasets", "api-docs",
+        ];
+        await using BrowserSession session = await browser.OpenSessionAsync(output);
+        IPage page = session.Page;
+        var violations = new StringBuilder();
+
+        await session.StepAsync("a visitor's pages, the login page and the 404 page", async () =>
+        {
+            foreach (string path in pages.Append("login"))
+            {
+                await session.GoToAsync(path);
+                await AuditAsync(page, $"visitor /{path}", violations);
+            }
+            IResponse? missing = await page.GotoAsync("no/such/page");
+            Assert.Equal((int)HttpStatusCode.NotFound, missing?.Status);
+            await AuditAsync(page, "/no/such/page (404)", violations);
+        });
+
+        await session.StepAsync("the admin's pages, forms included", async () =>
+        {
+            await session.GoToAsync("");
+            await PortalPages.SignInAsync(page);
+            foreach (string path in pages)
+            {
+                await session.GoToAsync(path);
+                await AuditAsync(page, $"admin /{path}", violations);
+            }
+        });
+
+        Assert.True(violations.Length == 0, "axe-core found violations:" + Environment.NewLine + violations);
+    }
+
+    private static async Task AuditAsync(IPage page, string where, StringBuilder violations)
+    {
+        // Pages that draw charts do so after load; audit what the reader sees then.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        AxeResult result = await page.RunAxe();
+        foreach (AxeResultItem violation in result.Violations)
+        {
+            violations.AppendLine($"{where}: {violation.Id} ({violation.Impact}): {violation.Help}");
+            foreach (AxeResultNode node in violation.Nodes.Take(5))
+                violations.AppendLine($"    {string.Join(" ", node.Target.Select(t => t.ToString()))}: {node.Html}{Environment.NewLine}      {node.FailureSummary?.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    // Two tiny runs (the first validated and evaluated, so its page has curves and its model results), and the first
+    // run's model evaluated by ONNX Runtime too, so the model page shows the two runtimes side by side.
+    private async Task<(int First, int Second, int Model)> ArrangeAsync()
+    {
+        using HttpClient api = browser.CreateAdminApiClient();
+        JobView first = await StartAsync(api, TinyRuns.Training("axe-first", 1, "synth_lfw"));
+        JobView second = await StartAsync(api, TinyRuns.Steady("axe-second", 1));
+        first = await WaitAsync(api, first.Id);
+        await WaitAsync(api, second.Id);
+        HttpResponseMessage evaluation = await api.PostAsJsonAsync("/api/evaluations",
+            new { modelId = first.ModelId, benchmarks = new[] { "synth_lfw" }, runtime = "onnx", device = "cpu" });
+        Assert.Equal(HttpStatusCode.Accepted, evaluation.StatusCode);
+        await WaitAsync(api, (await evaluation.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!.Id);
+        return (first.Id, second.Id, first.ModelId!.Value);
+    }
+
+    private static async Task<JobView> StartAsync(HttpClient api, object request)
+    {
+        HttpResponseMessage started = await api.PostAsJsonAsync("/api/runs", request);
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"POST /api/runs answered {(int)started.StatusCode}: {await started.Content.ReadAsStringAsync()}");
+        return (await started.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+    }
+
+    private async Task<JobView> WaitAsync(HttpClient api, int id)
+    {
+        JobView job = await PortalFactory.WaitForJobAsync(api, id, PortalPages.RunTimeout);
+        Assert.True(job.State == JobState.Succeeded, await browser.DescribeJobAsync(id));
+        return job;
+    }
+}

@@ -5,6 +5,7 @@ using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Store;
+using static Microsoft.Playwright.Assertions;
 
 namespace PocketNet.Portal.BrowserTests;
 
@@ -55,6 +56,46 @@ public sealed class AccessibilityTests(PortalInBrowser browser, ITestOutputHelpe
         Assert.True(violations.Length == 0, "axe-core found violations:" + Environment.NewLine + violations);
     }
 
+    [Fact]
+    public async Task The_first_tab_offers_a_skip_link_to_the_content_of_the_same_page()
+    {
+        await using BrowserSession session = await browser.OpenSessionAsync(output);
+        IPage page = session.Page;
+        await session.StepAsync("Tab, then Enter on the skip link of the leaderboard", async () =>
+        {
+            await session.GoToAsync("leaderboard?scope=synthetic");
+            await page.Keyboard.PressAsync("Tab");
+            ILocator skip = page.Locator("#skip-link");
+            await Expect(skip, "the first Tab stop should be the skip link").ToBeFocusedAsync();
+            await Expect(skip, "a focused skip link is shown").ToBeInViewportAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(page.Locator("main#main"), "the skip link should move the focus to the page's content").ToBeFocusedAsync();
+            Assert.EndsWith("/leaderboard?scope=synthetic#main", page.Url);
+        });
+    }
+
+    [Fact]
+    public async Task The_run_form_shows_the_genotype_fields_only_when_a_genotype_is_chosen()
+    {
+        await using BrowserSession session = await browser.OpenSessionAsync(output);
+        IPage page = session.Page;
+        string[] genotypeFields = ["#run-genotype", "#run-channels", "#run-cells"];
+        await session.StepAsync("a registry network: no genotype fields", async () =>
+        {
+            await session.GoToAsync("");
+            await PortalPages.SignInAsync(page);
+            await page.Locator("#run-model").SelectOptionAsync(new SelectOptionValue { Value = "pocketnet-s-128" });
+            foreach (string field in genotypeFields)
+                await Expect(page.Locator(field), $"{field} belongs to a genotype network only").ToBeHiddenAsync();
+        });
+        await session.StepAsync("the genotype choice: its fields appear", async () =>
+        {
+            await page.Locator("#run-model").SelectOptionAsync(new SelectOptionValue { Value = "" });
+            foreach (string field in genotypeFields)
+                await Expect(page.Locator(field), $"{field} is asked for when the network is a genotype").ToBeVisibleAsync();
+        });
+    }
+
     private static async Task AuditAsync(IPage page, string where, StringBuilder violations)
     {
         // Pages that draw charts do so after load; audit what the reader sees then.
@@ -64,7 +105,10 @@ public sealed class AccessibilityTests(PortalInBrowser browser, ITestOutputHelpe
         {
             violations.AppendLine($"{where}: {violation.Id} ({violation.Impact}): {violation.Help}");
             foreach (AxeResultNode node in violation.Nodes.Take(5))
-                violations.AppendLine($"    {string.Join(" ", node.Target.Select(t => t.ToString()))}: {node.Html}{Environment.NewLine}      {node.FailureSummary?.ReplaceLineEndings(" ")}");
+            {
+                IEnumerable<string> checks = new[] { node.Any, node.All, node.None }.SelectMany(c => c ?? []).Select(c => c.Message);
+                violations.AppendLine($"    {node.Target}: {node.Html}{Environment.NewLine}      {string.Join("; ", checks)}");
+            }
         }
     }
 

@@ -11,7 +11,7 @@ namespace PocketNet.Portal.BrowserTests;
 
 /// <summary>
 /// axe-core (the engine browsers' accessibility audits use) on every page of the portal, as a visitor and as the
-/// admin (who also gets the forms): no violation of any rule it runs by default (WCAG 2.x A and AA and its best
+/// admin (who also gets the forms), and on a narrow screen: no violation of any rule it runs by default (WCAG 2.x A and AA and its best
 /// practices: contrast, names of controls and progress bars, landmarks, keyboard access to scrolling boxes, ...).
 /// The pages hold real content: two tiny runs, the first's model evaluated by libtorch and by ONNX Runtime.
 /// </summary>
@@ -40,6 +40,17 @@ public sealed class AccessibilityTests(PortalInBrowser browser, ITestOutputHelpe
             IResponse? missing = await page.GotoAsync("no/such/page");
             Assert.Equal((int)HttpStatusCode.NotFound, missing?.Status);
             await AuditAsync(page, "/no/such/page (404)", violations);
+        });
+
+        await session.StepAsync("a visitor's pages on a narrow screen, where wide tables scroll in their box", async () =>
+        {
+            await page.SetViewportSizeAsync(420, 900);
+            foreach (string path in pages)
+            {
+                await session.GoToAsync(path);
+                await AuditAsync(page, $"visitor at 420 px /{path}", violations);
+            }
+            await page.SetViewportSizeAsync(1366, 900);
         });
 
         await session.StepAsync("the admin's pages, forms included", async () =>

@@ -49,7 +49,7 @@ public sealed class EvaluationJobTests(TrainedPortal trained)
 
         // The model page puts both numbers of each benchmark side by side, with ONNX Runtime's difference from libtorch.
         string page = await PageForms.GetPageAsync(trained.Admin, $"/models/{trained.Model.Id}");
-        string results = Regex.Match(page, "<table class=\"grid by-runtime\" id=\"model-results\">.*?</table>", RegexOptions.Singleline).Value;
+        string results = Regex.Match(page, "<table class=\"grid by-runtime\" id=\"model-results\"[^>]*>.*?</table>", RegexOptions.Singleline).Value;
         Assert.Contains("ONNX Runtime − libtorch (points)", results);
         string lfw = WebUtility.HtmlDecode(Regex.Match(results, "<tr data-benchmark=\"synth_lfw\">.*?</tr>", RegexOptions.Singleline).Value);
         ResultView newestLibtorch = model.Results.Where(r => r.Benchmark == "synth_lfw" && r.Runtime == "libtorch").MaxBy(r => (r.CreatedAt, r.Id))!;

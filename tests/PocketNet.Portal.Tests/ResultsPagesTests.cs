@@ -165,7 +165,7 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         Assert.Contains("SYNTHETIC", page);
         Assert.Contains($"href=\"runs/{Model.JobId}\"", page);
 
-        string results = Regex.Match(page, "<table class=\"grid\" id=\"model-results\">.*?</table>", RegexOptions.Singleline).Value;
+        string results = Regex.Match(page, "<table class=\"grid\" id=\"model-results\"[^>]*>.*?</table>", RegexOptions.Singleline).Value;
         foreach (string benchmark in new[] { "synth_lfw", "synth_ijb", "synth_megaface" })
             Assert.Contains($"data-benchmark=\"{benchmark}\"", results);
 

@@ -20,6 +20,17 @@ public sealed class AccessibilityTests(PortalInBrowser browser, ITestOutputHelpe
     [Fact]
     public async Task Every_page_passes_axe_for_a_visitor_and_for_the_admin()
     {
+        var violations = new StringBuilder();
+        await using (BrowserSession firstVisit = await browser.OpenSessionAsync(output))
+        {
+            await firstVisit.StepAsync("the first visit: the dashboard's welcome and the admin's one-click start", async () =>
+            {
+                await firstVisit.GoToAsync("");
+                await AuditAsync(firstVisit.Page, "visitor / (first visit)", violations);
+                await PortalPages.SignInAsync(firstVisit.Page);
+                await AuditAsync(firstVisit.Page, "admin / (first visit)", violations);
+            });
+        }
         var (first, second, model) = await ArrangeAsync();
         string[] pages =
         [
@@ -28,7 +39,6 @@ public sealed class AccessibilityTests(PortalInBrowser browser, ITestOutputHelpe
         ];
         await using BrowserSession session = await browser.OpenSessionAsync(output);
         IPage page = session.Page;
-        var violations = new StringBuilder();
 
         await session.StepAsync("a visitor's pages, the login page and the 404 page", async () =>
         {

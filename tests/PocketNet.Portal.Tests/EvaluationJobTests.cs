@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using PocketNet.Portal.Components.Results;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Store;
@@ -7,12 +9,12 @@ using PocketNet.Portal.Tests.Support;
 
 namespace PocketNet.Portal.Tests;
 
-/// <summary>POST /api/evaluations on a trained model: libtorch or ONNX Runtime (its exported graph), stored and ranked as the newest result.</summary>
+/// <summary>POST /api/evaluations on a trained model: libtorch or ONNX Runtime (its exported graph), stored and ranked per runtime, side by side on the model page.</summary>
 [Collection(TrainedPortalCollection.Name)]
 public sealed class EvaluationJobTests(TrainedPortal trained)
 {
     [Fact]
-    public async Task Evaluating_on_onnx_runtime_gives_the_libtorch_accuracy_and_becomes_the_newest_result()
+    public async Task Evaluating_on_onnx_runtime_gives_the_libtorch_accuracy_and_both_stand_side_by_side()
     {
         ResultView libtorch = trained.Model.Results.Single(r => r.Benchmark == "synth_lfw" && r.Runtime == "libtorch");
         JobView job = await Problems.ReadAsync<JobView>(
@@ -32,12 +34,33 @@ public sealed class EvaluationJobTests(TrainedPortal trained)
         Assert.InRange(Math.Abs(onnx.Value - libtorch.Value), 0, 1.0 / 40 + 1e-9);
         Assert.True(onnx.CreatedAt >= libtorch.CreatedAt);
 
+        // The leaderboard has a row per runtime, each with its own runtime's newest result.
         var table = (await trained.Admin.GetFromJsonAsync<PocketNet.Portal.Leaderboard.LeaderboardTable>("/api/leaderboard?scope=synthetic", ApiJson.Options))!;
-        var cell = table.Rows.Single(r => r.ModelId == trained.Model.Id).Cells["synth_lfw"];
-        var newest = model.Results.Where(r => r.Benchmark == "synth_lfw").MaxBy(r => (r.CreatedAt, r.Id))!;
-        Assert.Equal(newest.Value, cell.Value);
-        Assert.Equal(newest.Runtime, cell.Runtime);
+        var rows = table.Rows.Where(r => r.ModelId == trained.Model.Id).ToList();
+        Assert.Equal(["libtorch", "onnx"], rows.Select(r => r.Runtime));
+        foreach (var row in rows)
+        {
+            ResultView newest = model.Results.Where(r => r.Benchmark == "synth_lfw" && r.Runtime == row.Runtime).MaxBy(r => (r.CreatedAt, r.Id))!;
+            Assert.Equal(newest.Value, row.Cells["synth_lfw"].Value);
+            Assert.Equal(row.Runtime, row.Cells["synth_lfw"].Runtime);
+        }
+        string csv = await trained.Admin.GetStringAsync("/api/leaderboard?scope=synthetic&format=csv");
+        Assert.Equal(["libtorch", "onnx"], Csv.Parse(csv).Where(r => r[1] == trained.Model.Name).Select(r => r[3]));
+
+        // The model page puts both numbers of each benchmark side by side, with ONNX Runtime's difference from libtorch.
+        string page = await PageForms.GetPageAsync(trained.Admin, $"/models/{trained.Model.Id}");
+        string results = Regex.Match(page, "<table class=\"grid by-runtime\" id=\"model-results\"[^>]*>.*?</table>", RegexOptions.Singleline).Value;
+        Assert.Contains("ONNX Runtime − libtorch (points)", results);
+        string lfw = WebUtility.HtmlDecode(Regex.Match(results, "<tr data-benchmark=\"synth_lfw\">.*?</tr>", RegexOptions.Singleline).Value);
+        ResultView newestLibtorch = model.Results.Where(r => r.Benchmark == "synth_lfw" && r.Runtime == "libtorch").MaxBy(r => (r.CreatedAt, r.Id))!;
+        ResultView newestOnnx = model.Results.Where(r => r.Benchmark == "synth_lfw" && r.Runtime == "onnx").MaxBy(r => (r.CreatedAt, r.Id))!;
+        Assert.Contains(ResultFormat.Value(newestLibtorch.Value, newestLibtorch.Std), Cell(lfw, "libtorch"));
+        Assert.Contains(ResultFormat.Value(newestOnnx.Value, newestOnnx.Std), Cell(lfw, "onnx"));
+        Assert.Contains($">{ResultFormat.Change(newestOnnx.Value - newestLibtorch.Value)}</td>", lfw);
     }
+
+    private static string Cell(string row, string runtime) =>
+        Regex.Match(row, $"<td class=\"num\" data-runtime=\"{runtime}\">.*?</td>", RegexOptions.Singleline).Value;
 
     [Fact]
     public async Task An_evaluation_job_logs_each_benchmark_and_keeps_its_scores()

@@ -18,17 +18,21 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
         Assert.Equal(LeaderboardScope.Synthetic, table.Scope);
         Assert.NotEmpty(table.Columns);
         Assert.All(table.Columns, c => Assert.True(c.Synthetic && c.Benchmark.StartsWith("synth_", StringComparison.Ordinal), c.Benchmark));
-        LeaderboardRow row = table.Rows.Single(r => r.ModelId == trained.Model.Id);
+        // A row per runtime: the libtorch one always (other classes of the collection may add an ONNX Runtime one).
+        LeaderboardRow row = table.Rows.Single(r => r.ModelId == trained.Model.Id && r.Runtime == "libtorch");
         Assert.Equal(ModelOrigin.Trained, row.Origin);
         Assert.False(row.IsReference);
         Assert.True(row.SyntheticTraining);
         Assert.Equal(trained.Model.Parameters, row.Parameters);
         Assert.Contains("synth_lfw", row.Cells.Keys);
         Assert.All(row.Cells.Keys, k => Assert.Contains(k, table.Columns.Select(c => c.Benchmark)));
-        // Each cell is the model's newest result on that benchmark (other classes of the collection may add some).
+        // Each cell is the model's newest libtorch result on that benchmark (other classes of the collection may add some).
         ModelView model = (await trained.Admin.GetFromJsonAsync<ModelView>($"/api/models/{trained.Model.Id}", ApiJson.Options))!;
         foreach (var (benchmark, cell) in row.Cells)
-            Assert.Equal(model.Results.Where(r => r.Benchmark == benchmark).MaxBy(r => (r.CreatedAt, r.Id))!.Value, cell.Value);
+        {
+            Assert.Equal(model.Results.Where(r => r.Benchmark == benchmark && r.Runtime == "libtorch").MaxBy(r => (r.CreatedAt, r.Id))!.Value, cell.Value);
+            Assert.Equal("libtorch", cell.Runtime);
+        }
         Assert.DoesNotContain(table.Rows, r => r.IsReference);
     }
 
@@ -91,17 +95,18 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         List<string[]> rows = Csv.Parse(await response.Content.ReadAsStringAsync());
         string[] header = rows[0];
-        Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training"], header[..12]);
+        Assert.Equal(["model", "name", "origin", "runtime", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training"], header[..13]);
         Assert.Contains("lfw accuracy (%)", header);
         Assert.Contains("ijbc TAR@FAR=1e-4 (%)", header);
         Assert.Contains("megaface rank-1 (%)", header);
         string[] paper = rows.Single(r => r[1] == "paper-pocketnet-s-128");
         Assert.Equal("published (reference)", paper[2]);
+        Assert.Equal("published", paper[3]);
         Assert.Equal("99.58", paper[Array.IndexOf(header, "lfw accuracy (%)")]);
         Assert.Equal("89.63", paper[Array.IndexOf(header, "cplfw accuracy (%)")]);
-        Assert.Equal("587.11", paper[5]);
-        Assert.Equal("no", paper[11]);
-        Assert.Equal("", paper[7]); // a published row has no latency on this host
+        Assert.Equal("587.11", paper[6]);
+        Assert.Equal("no", paper[12]);
+        Assert.Equal("", paper[8]); // a published row has no latency on this host
         Assert.DoesNotContain(rows, r => r[1] == trained.Model.Name);
     }
 
@@ -110,13 +115,13 @@ public sealed class LeaderboardApiTests(TrainedPortal trained)
     {
         string csv = await trained.Admin.GetStringAsync("/api/leaderboard?scope=synthetic&format=csv");
         List<string[]> rows = Csv.Parse(csv);
-        string[] row = rows.Single(r => r[1] == trained.Model.Name);
-        Assert.Equal("yes", row[11]);
+        string[] row = rows.Single(r => r[1] == trained.Model.Name && r[3] == "libtorch");
+        Assert.Equal("yes", row[12]);
         // timed on this host when it was registered (ONNX Runtime, batch 1), with the CPU named
-        Assert.True(double.Parse(row[7], System.Globalization.CultureInfo.InvariantCulture) > 0);
-        Assert.Contains("ONNX Runtime", row[8]);
+        Assert.True(double.Parse(row[8], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Contains("ONNX Runtime", row[9]);
         // A network trained here has both costs, MACs about half its FLOPs (convolutions and linear layers only).
-        double flops = double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture), macs = double.Parse(row[6], System.Globalization.CultureInfo.InvariantCulture);
+        double flops = double.Parse(row[6], System.Globalization.CultureInfo.InvariantCulture), macs = double.Parse(row[7], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(macs / flops, 0.3, 0.5);
         Assert.Equal("trained", row[2]);
     }

@@ -14,7 +14,7 @@ public sealed class LeaderboardCsvTests
     private static readonly LeaderboardColumn MegaFace = new("megaface", "MegaFace", BenchmarkProtocol.MegaFace, "rank-1", false);
 
     private static LeaderboardRow Row(string displayName, double? megaFlops = 587.11, bool reference = false, params (string Benchmark, double Value)[] cells) =>
-        new(1, "name", displayName, reference ? ModelOrigin.Published : ModelOrigin.Trained, "PocketNet", 925_632, megaFlops, "MultiStepDistillation",
+        new(1, "name", displayName, reference ? ModelOrigin.Published : ModelOrigin.Trained, reference ? "published" : "libtorch", "PocketNet", 925_632, megaFlops, "MultiStepDistillation",
             "MS1MV2", false, null, cells.ToDictionary(c => c.Benchmark, c => new LeaderboardCell(c.Value, null, "libtorch", DateTime.UtcNow)));
 
     private static List<string[]> Write(params LeaderboardRow[] rows) =>
@@ -24,7 +24,7 @@ public sealed class LeaderboardCsvTests
     public void The_header_names_every_column_with_its_unit()
     {
         string[] header = Write()[0];
-        Assert.Equal(["model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training",
+        Assert.Equal(["model", "name", "origin", "runtime", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training",
             "lfw accuracy (%)", "ijbc TAR@FAR=1e-4 (%)", "megaface rank-1 (%)", "other_metrics"], header);
     }
 
@@ -32,9 +32,9 @@ public sealed class LeaderboardCsvTests
     public void Results_are_written_in_percent_rounded_to_four_decimals()
     {
         string[] row = Write(Row("PocketNetS-128", cells: [("lfw", 0.995), ("ijbc", 0.123456789), ("megaface", 1.0)]))[1];
-        Assert.Equal("99.5", row[12]);
-        Assert.Equal("12.3457", row[13]);
-        Assert.Equal("100", row[14]);
+        Assert.Equal("99.5", row[13]);
+        Assert.Equal("12.3457", row[14]);
+        Assert.Equal("100", row[15]);
     }
 
     [Fact]
@@ -45,21 +45,21 @@ public sealed class LeaderboardCsvTests
             ["lfw"] = new(0.9958, null, "published", DateTime.UtcNow, "accuracy, 10-fold verification"),
             ["megaface"] = new(0.9223, null, "published", DateTime.UtcNow, "TAR at FAR=1e-6, verification", OtherMetric: true),
         };
-        var row = new LeaderboardRow(1, "paper", "paper", ModelOrigin.Published, "PocketNet", 925_632, 587.11, null, null, false, "a paper", cells);
+        var row = new LeaderboardRow(1, "paper", "paper", ModelOrigin.Published, "published", "PocketNet", 925_632, 587.11, null, null, false, "a paper", cells);
         string[] written = Write(row)[1];
-        Assert.Equal("99.58", written[12]);
-        Assert.Equal("", written[14]);
-        Assert.Equal("megaface: 92.23 % (TAR at FAR=1e-6, verification)", written[15]);
+        Assert.Equal("99.58", written[13]);
+        Assert.Equal("", written[15]);
+        Assert.Equal("megaface: 92.23 % (TAR at FAR=1e-6, verification)", written[16]);
     }
 
     [Fact]
     public void Missing_results_and_unknown_flops_are_empty_fields()
     {
         string[] row = Write(Row("no numbers", megaFlops: null))[1];
-        Assert.Equal("", row[5]);
-        Assert.Equal("", row[6]); // MACs unknown too
-        Assert.Equal("", row[7]); // and no latency measured
-        Assert.Equal(["", "", "", ""], row[12..]);
+        Assert.Equal("", row[6]);
+        Assert.Equal("", row[7]); // MACs unknown too
+        Assert.Equal("", row[8]); // and no latency measured
+        Assert.Equal(["", "", "", ""], row[13..]);
     }
 
     [Theory]
@@ -84,6 +84,14 @@ public sealed class LeaderboardCsvTests
     }
 
     [Fact]
+    public void The_runtime_column_names_what_computed_the_row()
+    {
+        Assert.Equal("runtime", Write()[0][3]);
+        Assert.Equal("libtorch", Write(Row("ours"))[1][3]);
+        Assert.Equal("published", Write(Row("paper", reference: true))[1][3]);
+    }
+
+    [Fact]
     public void Numbers_do_not_depend_on_the_servers_culture()
     {
         CultureInfo before = CultureInfo.CurrentCulture;
@@ -91,9 +99,9 @@ public sealed class LeaderboardCsvTests
         {
             CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
             string[] row = Write(Row("PocketNetS-128", cells: [("lfw", 0.9548)]))[1];
-            Assert.Equal("587.11", row[5]);
-            Assert.Equal("95.48", row[12]);
-            Assert.Equal("925632", row[4]);
+            Assert.Equal("587.11", row[6]);
+            Assert.Equal("95.48", row[13]);
+            Assert.Equal("925632", row[5]);
         }
         finally
         {

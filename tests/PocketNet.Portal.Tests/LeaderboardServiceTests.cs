@@ -91,6 +91,70 @@ public sealed class LeaderboardServiceTests : IDisposable
         Assert.Equal([expected], table.Rows.Select(r => r.Name));
     }
 
+    [Fact]
+    public async Task By_runtime_a_model_evaluated_by_both_runtimes_has_a_row_for_each_with_that_runtimes_newest_results()
+    {
+        SeedByRuntime("zeta", ("lfw", 0.91, -3, "libtorch"), ("lfw", 0.92, -2, "libtorch"), ("lfw", 0.93, -1, "onnx"), ("cfp_fp", 0.80, -1, "libtorch"));
+        LeaderboardTable table = await _service.BuildAsync(new LeaderboardQuery(LeaderboardScope.Real, "name", false, ByRuntime: true));
+        var rows = table.Rows.Where(r => r.Name == "zeta").ToList();
+        Assert.Equal(["libtorch", "onnx"], rows.Select(r => r.Runtime));
+        Assert.Equal(0.92, rows[0].Cells["lfw"].Value);
+        Assert.Equal(0.80, rows[0].Cells["cfp_fp"].Value);
+        Assert.Equal(0.93, rows[1].Cells["lfw"].Value);
+        Assert.False(rows[1].Cells.ContainsKey("cfp_fp"));
+        Assert.All(rows, r => Assert.All(r.Cells.Values, c => Assert.Equal(r.Runtime, c.Runtime)));
+        // Models evaluated by one runtime keep one row, named after it; the paper's rows are "published".
+        Assert.Equal("libtorch", table.Rows.Single(r => r.Name == "alpha").Runtime);
+        Assert.Equal("onnx", Assert.Single(await RowsAsync(new LeaderboardQuery(LeaderboardScope.Real, Filter: "onnx", ByRuntime: true))).Runtime);
+    }
+
+    [Fact]
+    public async Task Without_by_runtime_a_model_has_one_row_of_each_benchmarks_newest_result_whatever_its_runtime()
+    {
+        SeedByRuntime("zeta", ("lfw", 0.92, -2, "libtorch"), ("lfw", 0.93, -1, "onnx"), ("cfp_fp", 0.80, -1, "libtorch"));
+        LeaderboardRow row = Assert.Single(await RowsAsync(new LeaderboardQuery(LeaderboardScope.Real, Filter: "zeta")));
+        Assert.Equal("libtorch+onnx", row.Runtime);
+        Assert.Equal(0.93, row.Cells["lfw"].Value);
+        Assert.Equal("onnx", row.Cells["lfw"].Runtime);
+        Assert.Equal(0.80, row.Cells["cfp_fp"].Value);
+    }
+
+    [Fact]
+    public async Task An_int8_row_follows_its_float_models_row_of_the_same_runtime_and_is_compared_with_it()
+    {
+        int source = SeedByRuntime("zeta", ("lfw", 0.92, -2, "libtorch"), ("lfw", 0.90, -1, "onnx"));
+        SeedByRuntime("zeta-int8", source, ("lfw", 0.89, 0, "onnx"));
+        foreach (string sort in new[] { "name", "lfw" })
+        {
+            LeaderboardTable table = await _service.BuildAsync(new LeaderboardQuery(LeaderboardScope.Real, sort, Filter: "zeta", ByRuntime: true));
+            Assert.Equal(["zeta libtorch", "zeta onnx", "zeta-int8 onnx"], table.Rows.Select(r => $"{r.Name} {r.Runtime}"));
+            // Against the float model's ONNX Runtime result (0.90), not its libtorch one (0.92): the change is quantisation's alone.
+            Assert.Equal(-0.01, table.Rows[2].Int8!.Changes["lfw"], 9);
+        }
+    }
+
+    private async Task<IReadOnlyList<LeaderboardRow>> RowsAsync(LeaderboardQuery query) => (await _service.BuildAsync(query)).Rows;
+
+    private int SeedByRuntime(string name, params (string Benchmark, double Value, int HoursAgo, string Runtime)[] results) => SeedByRuntime(name, null, results);
+
+    private int SeedByRuntime(string name, int? quantizedFrom, params (string Benchmark, double Value, int HoursAgo, string Runtime)[] results)
+    {
+        using PortalDbContext db = _store.CreateDbContext();
+        var model = new ModelRecord
+        {
+            Name = name, DisplayName = name, Origin = quantizedFrom is null ? ModelOrigin.Trained : ModelOrigin.Quantized, Architecture = "PocketNet",
+            Parameters = 900_000, EmbeddingSize = 128, CreatedAt = _now, QuantizedFromId = quantizedFrom,
+        };
+        foreach (var (benchmark, value, hoursAgo, runtime) in results)
+            model.Results.Add(new ResultRecord
+            {
+                Benchmark = benchmark, DisplayName = benchmark, Protocol = "Pairs", Metric = "accuracy", Value = value, Runtime = runtime, CreatedAt = _now.AddHours(hoursAgo),
+            });
+        db.Models.Add(model);
+        db.SaveChanges();
+        return model.Id;
+    }
+
     private void Seed(string name, long parameters, double? megaFlops, ModelOrigin origin, params (string Benchmark, double Value, int HoursAgo)[] results)
     {
         using PortalDbContext db = _store.CreateDbContext();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Store;
@@ -72,11 +73,11 @@ public sealed class PagesRunsTests
             RunFields().Select(f => f.Key == "Input.Genotype" ? new KeyValuePair<string, string>(f.Key, "Genotype(nonsense)") : f));
         string badPage = await bad.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
-        Assert.StartsWith("genotype:", PageForms.Text(badPage, "run-error"));
+        Assert.StartsWith("Genotype:", PageForms.Text(badPage, "run-error"));
         Assert.Contains("id=\"run-processes\"", dashboard);
         HttpResponseMessage noProcesses = await PageForms.PostAsync(browser, "/", "new-run", dashboard,
             RunFields().Select(f => f.Key == "Input.Processes" ? new KeyValuePair<string, string>(f.Key, "0") : f));
-        Assert.StartsWith("processes:", PageForms.Text(await noProcesses.Content.ReadAsStringAsync(), "run-error"));
+        Assert.StartsWith("Processes (GPUs):", PageForms.Text(await noProcesses.Content.ReadAsStringAsync(), "run-error"));
 
         HttpResponseMessage accepted = await PageForms.PostAsync(browser, "/", "new-run", dashboard, RunFields());
         Assert.Equal(HttpStatusCode.Found, accepted.StatusCode);
@@ -130,7 +131,38 @@ public sealed class PagesRunsTests
         using var portal = new PortalFactory();
         HttpResponseMessage response = await PageForms.Browser(portal).GetAsync("/no/such/page");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("There is nothing at", PageForms.Text(await response.Content.ReadAsStringAsync(), "not-found"));
+        string page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("There is nothing at", PageForms.Text(page, "not-found"));
+        Assert.Contains("<code>no/such/page</code>", page);
+    }
+
+    [Fact]
+    public async Task A_refused_run_shows_its_error_next_to_the_field_under_the_forms_label()
+    {
+        using var portal = new PortalFactory();
+        HttpClient browser = PageForms.Browser(portal);
+        await PageForms.SignInAsync(browser);
+        string dashboard = await PageForms.GetPageAsync(browser, "/");
+        // KD without a teacher: the planner names the field "teacher" and the API's "teacherModelId".
+        HttpResponseMessage refused = await PageForms.PostAsync(browser, "/", "new-run", dashboard,
+            RunFields().Select(f => f.Key == "Input.Mode" ? new KeyValuePair<string, string>(f.Key, "kd") : f));
+        string page = await refused.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        string teacher = Regex.Match(page, "<label>Teacher .*?</label>", RegexOptions.Singleline).Value;
+        string message = WebUtility.HtmlDecode(Regex.Match(teacher, "<div class=\"validation-message\">([^<]*)</div>").Groups[1].Value);
+        Assert.StartsWith("Teacher: kd needs a stored teacher model", message);
+        Assert.DoesNotContain("teacherModelId", message);
+        Assert.Contains("aria-invalid=\"true\"", Regex.Match(teacher, "<select[^>]*>").Value);
+        Assert.Equal(message, PageForms.Text(page, "run-error"));
+        // Only that field is marked.
+        Assert.Single(Regex.Matches(page, "class=\"validation-message\""));
+        Assert.Empty((await portal.CreateClient().GetFromJsonAsync<List<JobView>>("/api/runs", ApiJson.Options))!);
+
+        // A number out of range is named by its label too, next to its field.
+        HttpResponseMessage tooSmall = await PageForms.PostAsync(browser, "/", "new-run", dashboard,
+            RunFields().Select(f => f.Key == "Input.BatchSize" ? new KeyValuePair<string, string>(f.Key, "1") : f));
+        string batch = Regex.Match(await tooSmall.Content.ReadAsStringAsync(), "<label>Batch size .*?</label>", RegexOptions.Singleline).Value;
+        Assert.Contains("<div class=\"validation-message\">Batch size: 1 is outside 2..", batch);
     }
 
     [Fact]

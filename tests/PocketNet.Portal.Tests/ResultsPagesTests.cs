@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -172,7 +173,7 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         Assert.Contains("SYNTHETIC", page);
         Assert.Contains($"href=\"runs/{Model.JobId}\"", page);
 
-        string results = Regex.Match(page, "<table class=\"grid\" id=\"model-results\">.*?</table>", RegexOptions.Singleline).Value;
+        string results = Regex.Match(page, "<table class=\"grid\" id=\"model-results\"[^>]*>.*?</table>", RegexOptions.Singleline).Value;
         foreach (string benchmark in new[] { "synth_lfw", "synth_ijb", "synth_megaface" })
             Assert.Contains($"data-benchmark=\"{benchmark}\"", results);
 
@@ -193,6 +194,36 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
         Assert.Contains("Nothing is uploaded", page);
         // Visitors do not get the delete form.
         Assert.DoesNotContain("id=\"delete-model\"", page);
+    }
+
+    [Fact]
+    public async Task A_network_of_cells_trained_here_is_named_pocketnet_as_the_papers_rows_are()
+    {
+        Assert.Equal("PocketNet", Model.Architecture);
+        int reference = await PublishedModelIdAsync();
+        ModelView paper = (await _client.GetFromJsonAsync<ModelView>($"/api/models/{reference}", ApiJson.Options))!;
+        Assert.Equal(paper.Architecture, Model.Architecture);
+        Assert.Contains("<dd>PocketNet</dd>", await GetPageAsync($"/models/{Model.Id}"));
+    }
+
+    [Fact]
+    public async Task The_models_onnx_uploaded_back_explains_its_smaller_parameter_count_by_folded_batch_norms()
+    {
+        HttpClient admin = fixture.Portal.CreateAdminClient();
+        var file = new ByteArrayContent(await admin.GetByteArrayAsync($"/api/models/{Model.Id}/onnx"));
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        HttpResponseMessage uploaded = await admin.PostAsync("/api/models/upload",
+            new MultipartFormDataContent { { file, "file", "exported.onnx" }, { new StringContent("exported back"), "name" } });
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        ModelView external = (await uploaded.Content.ReadFromJsonAsync<ModelView>(ApiJson.Options))!;
+        // Each batch norm (2C: scale and shift) became its convolution's bias (C): the graph holds fewer numbers.
+        Assert.True(external.Parameters < Model.Parameters, $"graph {external.Parameters}, trainable {Model.Parameters}");
+        string ours = Model.Parameters.ToString("N0", CultureInfo.InvariantCulture), graph = external.Parameters.ToString("N0", CultureInfo.InvariantCulture);
+        Assert.NotNull(external.Note);
+        Assert.StartsWith($"{graph} parameters counted in the ONNX graph; ", external.Note);
+        Assert.Contains($"has {ours} trainable parameters", external.Note);
+        Assert.Contains("folds each batch norm into the convolution", external.Note);
+        Assert.Equal(external.Note, PageForms.Text(await GetPageAsync($"/models/{external.Id}"), "model-note"));
     }
 
     [Fact]

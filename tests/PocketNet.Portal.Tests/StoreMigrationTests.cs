@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using PocketNet.Portal.Store;
 using PocketNet.Portal.Tests.Support;
 
@@ -23,7 +25,7 @@ public sealed class StoreMigrationTests
         using (PortalDbContext db = store.CreateDbContext())
         {
             Assert.Empty(db.Database.GetAppliedMigrations());
-            Assert.Equal(["20261122050000_InitialStore", "20261206030000_JobEngine", "20261206060000_PublishedNotes", "20261206070000_ModelCosts", "20261206090000_Int8Models", "20261206100000_Annotations"], db.Database.GetPendingMigrations());
+            Assert.Equal(["20261122050000_InitialStore", "20261206030000_JobEngine", "20261206060000_PublishedNotes", "20261206070000_ModelCosts", "20261206090000_Int8Models", "20261206100000_Annotations", "20261206110000_ArchitectureNames"], db.Database.GetPendingMigrations());
             db.Database.Migrate();
             Assert.Empty(db.Database.GetPendingMigrations());
         }
@@ -45,7 +47,26 @@ public sealed class StoreMigrationTests
         using var store = new TestStore();
         using PortalDbContext db = store.CreateDbContext();
         db.Database.Migrate();
-        Assert.Equal(6, db.Database.GetAppliedMigrations().Count());
+        Assert.Equal(7, db.Database.GetAppliedMigrations().Count());
+    }
+
+    [Fact]
+    public void A_model_stored_as_a_cell_network_is_named_pocketnet_like_the_papers_rows()
+    {
+        using var store = new TestStore(migrate: false);
+        using (PortalDbContext db = store.CreateDbContext())
+            db.GetInfrastructure().GetRequiredService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().Migrate("20261206100000_Annotations");
+        using (PortalDbContext db = store.CreateDbContext())
+        {
+            db.Models.Add(new ModelRecord { Name = "trained", DisplayName = "trained", Architecture = "CellNetwork" });
+            db.Models.Add(new ModelRecord { Name = "other", DisplayName = "other", Architecture = "MobileFaceNet" });
+            db.SaveChanges();
+            db.Database.Migrate();
+        }
+        using (PortalDbContext db = store.CreateDbContext())
+            Assert.Equal(["MobileFaceNet", "PocketNet"], db.Models.OrderBy(m => m.Architecture).Select(m => m.Architecture).ToList());
+        Assert.Equal("PocketNet", Catalog.ModelStore.FamilyName(PocketNet.Models.Registry.Architecture.CellNetwork));
+        Assert.Equal("EdgeFace", Catalog.ModelStore.FamilyName(PocketNet.Models.Registry.Architecture.EdgeFace));
     }
 
     [Fact]

@@ -80,7 +80,9 @@ public static class OnnxGraphAnalysis
             if (cost is { } c) flops += c;
             else unknown.Add(node.OpType);
         }
-        return new OnnxModelComplexity(parameters, unknown.Count == 0 ? flops : null, inputShape, unknown.ToList());
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (OnnxProto.StringStringEntryProto entry in model.MetadataProps) metadata[entry.Key] = entry.Value;
+        return new OnnxModelComplexity(parameters, unknown.Count == 0 ? flops : null, inputShape, unknown.ToList(), metadata);
     }
 
     // The node's FLOPs with its output shapes recorded, or null when the operator or an input shape is unknown.

@@ -16,7 +16,9 @@ namespace PocketNet.Onnx.Analysis;
 /// </param>
 /// <param name="InputShape">The image input's dimensions (-1 for a symbolic one).</param>
 /// <param name="UnknownOperators">Operators outside the supported set, or whose shapes could not be inferred.</param>
-public sealed record OnnxModelComplexity(long Parameters, long? Flops, IReadOnlyList<long> InputShape, IReadOnlyList<string> UnknownOperators)
+/// <param name="Metadata">The model's metadata_props (our exports write Export.OnnxMetadataKeys: the trainable parameter count among them).</param>
+public sealed record OnnxModelComplexity(long Parameters, long? Flops, IReadOnlyList<long> InputShape, IReadOnlyList<string> UnknownOperators,
+    IReadOnlyDictionary<string, string>? Metadata = null)
 {
     public double? MegaFlops => Flops / 1e6;
 }

@@ -8,7 +8,7 @@ public static class LeaderboardApi
     public static void MapLeaderboardApi(this IEndpointRouteBuilder api)
     {
         api.MapGet("/leaderboard", GetAsync).WithTags("Leaderboard")
-            .WithSummary("Models x benchmarks (fractions); scope=real|synthetic, sort=BENCHMARK|parameters|flops|macs|latency|name|mode|data, desc, filter, reference, format=json|csv");
+            .WithSummary("Models x benchmarks (fractions), a row per model and runtime (libtorch, onnx, published); scope=real|synthetic, sort=BENCHMARK|parameters|flops|macs|latency|name|mode|data, desc, filter, reference, format=json|csv");
     }
 
     private static async Task<IResult> GetAsync(LeaderboardService leaderboard, string? scope, string? sort, bool? desc, string? filter,
@@ -26,7 +26,7 @@ public static class LeaderboardApi
             throw new ArgumentException($"sort: '{sort}' is not {string.Join(", ", LeaderboardService.FieldSortKeys)} or a benchmark of the {parsed.ToString().ToLowerInvariant()} leaderboard");
         // Without a direction each key sorts its natural way: benchmarks best first, sizes smallest first, text A to Z.
         bool descending = desc ?? (sort is not null && !LeaderboardService.FieldSortKeys.Contains(sort));
-        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, descending, filter, reference ?? true), cancellation);
+        LeaderboardTable table = await leaderboard.BuildAsync(new LeaderboardQuery(parsed, sort, descending, filter, reference ?? true, ByRuntime: true), cancellation);
         return format?.ToLowerInvariant() switch
         {
             null or "" or "json" => Results.Ok(table),

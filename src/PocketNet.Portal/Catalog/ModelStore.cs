@@ -75,7 +75,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             Name = name,
             DisplayName = displayName,
             Origin = origin,
-            Architecture = config.Architecture.ToString(),
+            Architecture = FamilyName(config.Architecture),
             ConfigJson = JsonSerializer.Serialize(config, StoreJson.Options),
             Genotype = config.Genotype,
             EmbeddingSize = config.EmbeddingSize,
@@ -86,6 +86,13 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             CreatedAt = DateTime.UtcNow,
         };
     }
+
+    /// <summary>
+    /// The architecture as pages and the leaderboard name it, the same for a model trained here and for a published
+    /// row: a network of cells is PocketNet's family whatever its genotype (the genotype is shown beside it).
+    /// </summary>
+    public static string FamilyName(Architecture architecture) =>
+        architecture == Architecture.CellNetwork ? "PocketNet" : architecture.ToString();
 
     public ModelRecord Add(ModelRecord record)
     {
@@ -130,11 +137,28 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
             Source = (size.UnknownOperators.Count > 0
                 ? $"external ONNX model; FLOPs unknown (operators {string.Join(", ", size.UnknownOperators)})"
                 : "external ONNX model; parameters and FLOPs read from the graph") + UploadLatency(checks.Latency),
+            Note = FoldedBatchNormNote(size),
         };
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         db.Models.Add(record);
         await db.SaveChangesAsync(cancellation);
         return record;
+    }
+
+    /// <summary>
+    /// Why an export of a registry network counts fewer parameters than the registry does, when it does: the exporter
+    /// (ours writes the trainable count into the graph's metadata) folds every batch norm into the convolution before
+    /// it. Null for a graph without that count, or with the same.
+    /// </summary>
+    public static string? FoldedBatchNormNote(OnnxModelComplexity size)
+    {
+        if (size.Metadata?.GetValueOrDefault(OnnxMetadataKeys.Parameters) is not { } text
+            || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long trainable) || trainable == size.Parameters)
+            return null;
+        string network = size.Metadata.GetValueOrDefault(OnnxMetadataKeys.ModelName) is { Length: > 0 } name ? name : "The network";
+        return string.Create(CultureInfo.InvariantCulture, $"{size.Parameters:N0} parameters counted in the ONNX graph; {network} has {trainable:N0} trainable parameters in the registry. ")
+            + "The export folds each batch norm into the convolution before it: the convolution's bias then holds C values where the norm "
+            + "had 2C (scale and shift), so the graph counts fewer.";
     }
 
     /// <summary>Stores one result per benchmark of <paramref name="report"/>.</summary>

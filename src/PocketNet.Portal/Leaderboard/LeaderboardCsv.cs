@@ -5,7 +5,8 @@ namespace PocketNet.Portal.Leaderboard;
 
 /// <summary>
 /// The leaderboard as CSV (RFC 4180 quoting). Units are in the headers: results in percent, parameters as a
-/// count, FLOPs in MFLOPs of one 112x112 image. Reference rows say so in the origin column. A published value measured
+/// count, FLOPs in MFLOPs of one 112x112 image. Reference rows say so in the origin column; the runtime column names
+/// what computed a row's results (libtorch, onnx or published), a model evaluated by both runtimes having a row for each. A published value measured
 /// by another metric than its column's stays out of that column (a number under "rank-1" must be a rank-1): the last
 /// column lists such values with the metric their source names.
 /// </summary>
@@ -14,7 +15,7 @@ public static class LeaderboardCsv
     public static string Write(LeaderboardTable table)
     {
         var text = new StringBuilder();
-        var header = new List<string> { "model", "name", "origin", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training" };
+        var header = new List<string> { "model", "name", "origin", "runtime", "architecture", "parameters", "mflops", "mmacs", "latency_ms", "latency_host", "training_mode", "training_data", "synthetic_training" };
         foreach (LeaderboardColumn column in table.Columns)
             header.Add($"{column.Benchmark} {Application.Evaluation.HeadlineMetrics.Short(column.Protocol)} (%)");
         header.Add("other_metrics");
@@ -23,7 +24,7 @@ public static class LeaderboardCsv
         {
             var cells = new List<string>
             {
-                Text(row.DisplayName), Text(row.Name), row.IsReference ? "published (reference)" : row.Origin.ToString().ToLowerInvariant(), Text(row.Architecture),
+                Text(row.DisplayName), Text(row.Name), row.IsReference ? "published (reference)" : row.Origin.ToString().ToLowerInvariant(), row.Runtime, Text(row.Architecture),
                 row.Parameters.ToString(CultureInfo.InvariantCulture), Number(row.MegaFlops), Number(row.MegaMacs), Number(row.LatencyMilliseconds), Text(row.LatencyHost ?? ""), Text(row.TrainingMode ?? ""), Text(row.TrainingData ?? ""),
                 row.SyntheticTraining ? "yes" : "no",
             };

@@ -27,60 +27,87 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> store,
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
         List<ModelRecord> models = await db.Models.AsNoTracking().ToListAsync(cancellation);
         List<ResultRecord> results = await db.Results.AsNoTracking().Where(r => r.Synthetic == synthetic).ToListAsync(cancellation);
-        var newest = results
-            .GroupBy(r => (r.ModelId, r.Benchmark))
-            .Select(g => g.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).First())
-            .ToLookup(r => r.ModelId);
+        // The newest result per model, benchmark and runtime: a model evaluated by libtorch and by ONNX Runtime keeps both.
+        List<ResultRecord> newest = results
+            .GroupBy(r => (r.ModelId, r.Benchmark, r.Runtime))
+            .Select(g => Newest(g))
+            .ToList();
+        var byModel = newest.ToLookup(r => r.ModelId);
 
         var protocols = registry.Benchmarks.ToDictionary(b => b.Name, b => b.Protocol);
         var byId = models.ToDictionary(m => m.Id);
         var rows = models
-            .Where(m => newest.Contains(m.Id))
+            .Where(m => byModel.Contains(m.Id))
             .Where(m => query.IncludeReference || m.Origin != ModelOrigin.Published)
-            .Select(m => new LeaderboardRow(m.Id, m.Name, m.DisplayName, m.Origin, m.Architecture, m.Parameters, m.MegaFlops,
-                m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Source,
-                newest[m.Id].ToDictionary(r => r.Benchmark, r => Cell(r, protocols)), m.SourceUrl, m.Note, m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost,
-                Int8Of(m, byId, newest)))
+            .SelectMany(m => RowCells(byModel[m.Id], query.ByRuntime).Select(cells => new LeaderboardRow(m.Id, m.Name, m.DisplayName, m.Origin,
+                RuntimeOf(cells), m.Architecture, m.Parameters, m.MegaFlops, m.TrainingMode, m.TrainingData, m.SyntheticTraining, m.Source,
+                cells.ToDictionary(r => r.Benchmark, r => Cell(r, protocols)), m.SourceUrl, m.Note, m.MegaMacs, m.LatencyMilliseconds, m.LatencyHost,
+                Int8Of(m, cells, byId, byModel))))
             .Where(r => Matches(r, query.Filter));
         return new LeaderboardTable(query.Scope, columns, BesideTheirFloatModels(Sort(rows, query)));
     }
 
-    private static Int8Comparison? Int8Of(ModelRecord model, Dictionary<int, ModelRecord> models, ILookup<int, ResultRecord> newest)
+    private static ResultRecord Newest(IEnumerable<ResultRecord> results) =>
+        results.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).First();
+
+    // By runtime: one set of cells per runtime the model was evaluated by. Otherwise one set: each benchmark's newest
+    // result whatever its runtime (the chart's one point per model).
+    private static IEnumerable<List<ResultRecord>> RowCells(IEnumerable<ResultRecord> newest, bool byRuntime) =>
+        byRuntime
+            ? newest.GroupBy(r => r.Runtime).OrderBy(g => ResultRuntimes.Order(g.Key)).Select(g => g.ToList())
+            : [newest.GroupBy(r => r.Benchmark).Select(g => Newest(g)).ToList()];
+
+    private static string RuntimeOf(List<ResultRecord> cells) =>
+        string.Join("+", cells.Select(r => r.Runtime).Distinct().OrderBy(ResultRuntimes.Order));
+
+    // An int8 row is read against its float model's result on the same benchmark by the same runtime where there is
+    // one (the change is then quantisation's alone), else its newest by any runtime.
+    private static Int8Comparison? Int8Of(ModelRecord model, List<ResultRecord> cells, Dictionary<int, ModelRecord> models, ILookup<int, ResultRecord> newest)
     {
         if (model.QuantizedFromId is not int id || !models.TryGetValue(id, out ModelRecord? source)) return null;
-        var float32 = newest[id].ToDictionary(r => r.Benchmark, r => r.Value);
-        var changes = newest[model.Id].Where(r => float32.ContainsKey(r.Benchmark)).ToDictionary(r => r.Benchmark, r => r.Value - float32[r.Benchmark]);
+        var changes = new Dictionary<string, double>();
+        foreach (ResultRecord result in cells)
+        {
+            var float32 = newest[id].Where(r => r.Benchmark == result.Benchmark).ToList();
+            if (float32.Count == 0) continue;
+            ResultRecord against = float32.FirstOrDefault(r => r.Runtime == result.Runtime) ?? Newest(float32);
+            changes[result.Benchmark] = result.Value - against.Value;
+        }
         double? speedUp = model.LatencyMilliseconds is > 0 && source.LatencyMilliseconds is double before && model.LatencyHost == source.LatencyHost
             ? before / model.LatencyMilliseconds.Value
             : null;
         return new Int8Comparison(id, source.DisplayName, changes, speedUp);
     }
 
-    // Whatever the sort, an int8 row follows its float model's row when both are shown.
+    // Whatever the sort, an int8 row follows its float model's row when both are shown: the row of its own runtime
+    // where the float model has one, else the float model's first row.
     private static List<LeaderboardRow> BesideTheirFloatModels(IEnumerable<LeaderboardRow> sorted)
     {
         List<LeaderboardRow> rows = sorted.ToList();
         var shown = rows.Select(r => r.ModelId).ToHashSet();
         bool Follows(LeaderboardRow r) => r.Int8 is { } c && shown.Contains(c.FloatModelId);
-        var int8Rows = rows.Where(Follows).ToLookup(r => r.Int8!.FloatModelId);
+        var floatRows = rows.Where(r => !Follows(r)).ToList();
+        var anchors = rows.Where(Follows).ToLookup(int8 =>
+            floatRows.FirstOrDefault(f => f.ModelId == int8.Int8!.FloatModelId && f.Runtime == int8.Runtime)
+            ?? floatRows.First(f => f.ModelId == int8.Int8!.FloatModelId), ReferenceEqualityComparer.Instance);
         var ordered = new List<LeaderboardRow>(rows.Count);
-        foreach (LeaderboardRow row in rows.Where(r => !Follows(r)))
+        foreach (LeaderboardRow row in floatRows)
         {
             ordered.Add(row);
-            ordered.AddRange(int8Rows[row.ModelId]);
+            ordered.AddRange(anchors[row]);
         }
         return ordered;
     }
 
     private static LeaderboardCell Cell(ResultRecord result, IReadOnlyDictionary<string, BenchmarkProtocol> protocols) =>
         new(result.Value, result.Std, result.Runtime, result.CreatedAt, result.Metric, result.Note,
-            OtherMetric: result.Runtime == "published" && protocols.TryGetValue(result.Benchmark, out BenchmarkProtocol protocol) && !PublishedMetric.IsHeadline(protocol, result.Metric));
+            OtherMetric: result.Runtime == ResultRuntimes.Published && protocols.TryGetValue(result.Benchmark, out BenchmarkProtocol protocol) && !PublishedMetric.IsHeadline(protocol, result.Metric));
 
     private static bool Matches(LeaderboardRow row, string? filter)
     {
         if (string.IsNullOrWhiteSpace(filter)) return true;
         string f = filter.Trim();
-        return new[] { row.DisplayName, row.Name, row.Architecture, row.TrainingMode, ModeNames(row.TrainingMode), row.TrainingData, row.Origin.ToString() }
+        return new[] { row.DisplayName, row.Name, row.Architecture, row.TrainingMode, ModeNames(row.TrainingMode), row.TrainingData, row.Origin.ToString(), row.Runtime }
             .Any(text => text?.Contains(f, StringComparison.OrdinalIgnoreCase) == true);
     }
 

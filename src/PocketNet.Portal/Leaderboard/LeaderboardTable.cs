@@ -13,12 +13,17 @@ public sealed record LeaderboardColumn(string Benchmark, string DisplayName, Ben
 /// </summary>
 public sealed record LeaderboardCell(double Value, double? Std, string Runtime, DateTime Time, string? Metric = null, string? Note = null, bool OtherMetric = false);
 
-/// <summary>A row: a model, its size and provenance, and its cells by benchmark name.</summary>
+/// <summary>
+/// A row: a model, its size and provenance, and its cells by benchmark name. <see cref="Runtime"/> is what computed
+/// the cells: "libtorch", "onnx" (ONNX Runtime) or "published"; on a table not split by runtime, the runtimes of its
+/// cells joined by "+".
+/// </summary>
 public sealed record LeaderboardRow(
     int ModelId,
     string Name,
     string DisplayName,
     ModelOrigin Origin,
+    string Runtime,
     string Architecture,
     long Parameters,
     double? MegaFlops,

@@ -12,7 +12,7 @@ public sealed record LeaderboardState(LeaderboardScope Scope, string Sort, bool 
     /// <summary>The direction a column sorts in when first clicked: results best first, everything else ascending.</summary>
     public static bool DescendingByDefault(string key) => !LeaderboardService.FieldSortKeys.Contains(key);
 
-    public LeaderboardQuery Query => new(Scope, Sort, Descending, Filter, IncludeReference);
+    public LeaderboardQuery Query => new(Scope, Sort, Descending, Filter, IncludeReference, ByRuntime: true);
 
     public string ScopeName => Scope == LeaderboardScope.Synthetic ? "synthetic" : "real";
 

@@ -35,6 +35,14 @@ public static class ResultFormat
         _ => origin.ToString(),
     };
 
+    /// <summary>A result's runtime as pages name it ("libtorch", "ONNX Runtime"; "published" for a paper's number); runtimes joined by "+" each named.</summary>
+    public static string Runtime(string runtime) =>
+        string.Join(" + ", runtime.Split('+').Select(r => r switch
+        {
+            ResultRuntimes.Onnx => "ONNX Runtime",
+            _ => r,
+        }));
+
     /// <summary>A change of a fraction in percentage points, signed: "+0.17", "−1.33", "±0.00".</summary>
     public static string Change(double change) => (change * 100).ToString("+0.00;−0.00;±0.00", CultureInfo.InvariantCulture);
 

@@ -10,11 +10,14 @@ namespace PocketNet.Portal.Components.Runs;
 internal static class JobForms
 {
     /// <summary>
-    /// Queues the job and sends the browser to its page; otherwise returns the message to show next to the form.
-    /// <paramref name="what"/> names the jobs in the refusal ("training runs").
+    /// Queues the job and sends the browser to its page; otherwise returns the message to show under the form.
+    /// <paramref name="what"/> names the jobs in the refusal ("training runs"). A refusal that names one of
+    /// <paramref name="fields"/> is also shown next to that field, under its label.
     /// </summary>
-    public static async Task<string?> StartAsync(EditContext form, HttpContext http, NavigationManager navigation, string what, Func<Task<JobRecord>> enqueue)
+    public static async Task<string?> StartAsync(EditContext form, HttpContext http, NavigationManager navigation, string what, Func<Task<JobRecord>> enqueue,
+        IReadOnlyList<FormField>? fields = null)
     {
+        FieldErrors.Clear(form);
         // The form is shown to the admin only, but a POST reaches this handler whatever the page showed.
         if (!http.User.IsAdmin()) return $"Only the admin can start {what}: sign in first.";
         // Values the form could not read (letters in a number field) are validation messages of the form.
@@ -24,7 +27,11 @@ internal static class JobForms
         {
             job = await enqueue();
         }
-        catch (Exception e) when (e is ArgumentException or ConflictException)
+        catch (ArgumentException e)
+        {
+            return FieldErrors.Place(form, fields ?? [], e.Message) ?? e.Message;
+        }
+        catch (ConflictException e)
         {
             return e.Message;
         }

@@ -139,7 +139,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
     }
 
     /// <summary>Stores one result per benchmark of <paramref name="report"/>.</summary>
-    public void SaveResults(int modelId, int? jobId, EvaluationReport report)
+    public void SaveResults(int modelId, int? jobId, EvaluationReport report, string? note = null)
     {
         using PortalDbContext db = store.CreateDbContext();
         foreach (BenchmarkResult result in report.Results)
@@ -161,6 +161,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
                 Runtime = report.Runtime,
                 Seconds = result.Seconds,
                 DetailsJson = JsonSerializer.Serialize(result, StoreJson.Options),
+                Note = note,
                 CreatedAt = DateTime.UtcNow,
             });
         }

@@ -38,20 +38,27 @@ public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEv
         {
             (_from, _to) = (from, to);
             Progress = Math.Max(Progress, from);
+            ResumesFrom = Math.Max(ResumesFrom, from);
         }
     }
+
+    /// <summary>
+    /// Where a resume of the job would continue from: the newest checkpoint's place (the progress when the last epoch
+    /// completed), or the end of a finished phase. A stopped job's row keeps this, not where its steps had got to.
+    /// </summary>
+    public double ResumesFrom { get; private set; }
 
     /// <summary>Seconds the job has run, its earlier attempts (<see cref="Continue"/>) and this one together.</summary>
     public double RunSeconds => _earlierSeconds + _attempt.Elapsed.TotalSeconds;
 
     /// <summary>
     /// A job started again (resumed, or taken over from a dead worker) goes on from its earlier attempts: its time
-    /// counts on from <paramref name="runSeconds"/>, its bar starts where the store's row left it until the job's
-    /// first event says where its checkpoint is (not the stopped attempt's time left, which no longer holds).
+    /// counts on from <paramref name="runSeconds"/>, its bar starts where the store's row left it (a stopped job's
+    /// row holds <see cref="ResumesFrom"/>) until the job's first event says where its checkpoint is.
     /// </summary>
     public void Continue(double progress, double runSeconds)
     {
-        lock (_gate) Progress = Math.Clamp(progress, 0, 1);
+        lock (_gate) Progress = ResumesFrom = Math.Clamp(progress, 0, 1);
         _earlierSeconds = Math.Max(0, runSeconds);
     }
 
@@ -78,11 +85,14 @@ public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEv
 
     public void Report(TrainingEvent value)
     {
+        if (value is EpochCompleted)
+            lock (_gate) ResumesFrom = Progress; // its checkpoint is written: a resume starts here
         if (value is ProgressEvent progress)
             lock (_gate)
             {
                 Progress = _from + (_to - _from) * Math.Clamp(progress.Fraction, 0, 1);
                 Latest = progress;
+                if (progress is StepProgress { Step: 0 }) ResumesFrom = Progress; // a resumed run's checkpoint
                 switch (progress)
                 {
                     case StepProgress step:

@@ -142,7 +142,8 @@ public sealed class JobRunner(
             _ => "failed",
         };
         DateTime? finished = requeue ? null : DateTime.UtcNow;
-        double progress = state == JobState.Succeeded ? 1 : reporter.Progress;
+        // A stopped job shows where its resume continues from (its newest checkpoint), not the steps it will redo.
+        double progress = state == JobState.Succeeded ? 1 : reporter.ResumesFrom;
         double runSeconds = reporter.RunSeconds;
         string? latest = JobReporter.Serialize(reporter.Latest);
         int failures = 0;

@@ -75,5 +75,10 @@ public sealed class EvaluationJobTests(TrainedPortal trained)
         EvaluationProgress latest = Assert.IsType<EvaluationProgress>(done.Latest);
         Assert.Equal(("synth_ijb", 1, 2), (latest.Benchmark, latest.Index, latest.Count));
         Assert.Equal(latest.Total, latest.Done);
+        // Its page shows those figures, not a training run's loss and steps.
+        string page = await trained.Admin.GetStringAsync($"/runs/{job.Id}");
+        Assert.Contains("id=\"run-benchmarks\">2 / 2<", page);
+        Assert.Contains($"id=\"run-embedded\">{latest.Done:N0} / {latest.Total:N0}<", page);
+        Assert.DoesNotContain("id=\"run-loss\"", page);
     }
 }

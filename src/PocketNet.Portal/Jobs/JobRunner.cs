@@ -68,7 +68,6 @@ public sealed class JobRunner(
         {
             await heartbeatEnd.CancelAsync();
             await heartbeat;
-            running.Remove(jobId);
         }
 
         try
@@ -77,6 +76,8 @@ public sealed class JobRunner(
         }
         finally
         {
+            // Only now: until its end is in the store, the store's row is the last heartbeat's, behind the reporter.
+            running.Remove(jobId);
             live.Finish(jobId);
         }
         // Stopped with the process: the engine gives the job back to its queue only when it sees the cancellation.

@@ -3,6 +3,7 @@ using System.Text;
 using PocketNet.Application.Evaluation;
 using PocketNet.Application.Training;
 using PocketNet.Data.Registry;
+using PocketNet.Data.Training;
 using PocketNet.Portal.Store;
 using PocketNet.Training.Recognition;
 using PocketNet.Training.Runs;
@@ -59,7 +60,9 @@ public static class FinalCheck
     public static double TrainingShare(TrainingOptions options, long imagesPerCheck, long evaluationImages)
     {
         if (evaluationImages == 0) return 1;
-        long trainingImages = DataCatalog.OpenTrainingSet(options.Data).Count;
+        ITrainingSet data = DataCatalog.OpenTrainingSet(options.Data);
+        long trainingImages = data.Count;
+        (data as IDisposable)?.Dispose(); // a RecordIO set holds its file open
         double training = options.Epochs * (3.0 * trainingImages + 2.0 * imagesPerCheck);
         return training / (training + 2.0 * evaluationImages);
     }

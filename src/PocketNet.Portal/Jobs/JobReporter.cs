@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using PocketNet.Training.Progress;
 
@@ -16,7 +17,7 @@ public sealed class JobReporter(int jobId, LiveJobs live) : IProgress<TrainingEv
     private const double EmbeddedPerTrainedImage = 3.0 / 2.0;
 
     private readonly Lock _gate = new();
-    private readonly System.Diagnostics.Stopwatch _attempt = System.Diagnostics.Stopwatch.StartNew();
+    private readonly Stopwatch _attempt = Stopwatch.StartNew();
     private double _earlierSeconds;
     private double _from, _to = 1;
     private long _laterImages;

@@ -60,6 +60,15 @@ public sealed record StepProgress(
     public override double Fraction => RunFraction ?? (TotalSteps == 0 ? 1 : (double)GlobalStep / TotalSteps);
 
     public override TimeSpan EstimatedRemaining { get; } = EstimatedRemaining;
+
+    /// <summary>
+    /// Where a resumed run stands before its first step (which can take minutes): step 0 of the epoch after its
+    /// checkpoint, no losses and no rate yet (so no time left either).
+    /// </summary>
+    public static StepProgress Resumed(int completedEpochs, int epochs, int stepsPerEpoch, long globalStep, long totalSteps,
+        double learningRate, double? runFraction = null) =>
+        new(Math.Min(completedEpochs + 1, epochs), epochs, 0, stepsPerEpoch, globalStep, totalSteps, new Dictionary<string, double>(),
+            learningRate, 0, TimeSpan.Zero) { RunFraction = runFraction };
 }
 
 /// <summary>

@@ -241,16 +241,10 @@ public sealed class RecognitionTrainer(
             imagesPerSecond, work.Remaining(globalStep, _checksDone)) { RunFraction = work.Fraction(globalStep, _checksDone) };
     }
 
-    /// <summary>Where a resumed run stands before its first step (which can take minutes): its checkpoint, no losses, no rate yet.</summary>
-    private StepProgress Resumed(RunPosition position, BatchLoader loader, long totalSteps, double baseLearningRate, TrainingWork work)
-    {
-        int epoch = Math.Min(position.CompletedEpochs, options.Epochs - 1);
-        return new StepProgress(epoch + 1, options.Epochs, 0, loader.BatchesPerEpoch, position.GlobalStep, totalSteps,
-            new Dictionary<string, double>(), baseLearningRate * options.LearningRateFactor(epoch), 0, TimeSpan.Zero)
-        {
-            RunFraction = work.Fraction(position.GlobalStep, _checksDone),
-        };
-    }
+    private StepProgress Resumed(RunPosition position, BatchLoader loader, long totalSteps, double baseLearningRate, TrainingWork work) =>
+        StepProgress.Resumed(position.CompletedEpochs, options.Epochs, loader.BatchesPerEpoch, position.GlobalStep, totalSteps,
+            baseLearningRate * options.LearningRateFactor(Math.Min(position.CompletedEpochs, options.Epochs - 1)),
+            work.Fraction(position.GlobalStep, _checksDone));
 
     /// <summary>
     /// Checks the weights of <paramref name="globalStep"/> on every validation pair set by the published protocol,

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using PocketNet.Training.Progress;
+using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace PocketNet.Portal.Jobs;
 

@@ -28,7 +28,7 @@ public sealed class ChartTests : BunitContext
             .Add(c => c.Id, "tradeoff-chart").Add(c => c.Figure, TwoModels()).Add(c => c.Label, "LFW accuracy against parameters").Add(c => c.Height, 520));
 
         var frame = chart.Find("#tradeoff-chart");
-        Assert.Equal("img", frame.GetAttribute("role"));
+        Assert.Equal("group", frame.GetAttribute("role")); // plotly puts buttons inside: not an image
         Assert.Equal("LFW accuracy against parameters", frame.GetAttribute("aria-label"));
         Assert.Equal("1", frame.GetAttribute("data-traces"));
         Assert.Equal("2", frame.GetAttribute("data-points"));

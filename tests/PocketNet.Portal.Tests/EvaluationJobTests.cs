@@ -6,6 +6,8 @@ using PocketNet.Portal.Api;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Store;
 using PocketNet.Portal.Tests.Support;
+using PocketNet.Training.Progress;
+using PocketNet.Training.Runs;
 
 namespace PocketNet.Portal.Tests;
 
@@ -79,5 +81,27 @@ public sealed class EvaluationJobTests(TrainedPortal trained)
         Assert.InRange(ijb.Value, 0, 1);
         Assert.True(Directory.EnumerateFiles(Path.Combine(trained.Portal.Paths.RunFolder(job.Id), "scores"), "*", SearchOption.AllDirectories).Any(),
             "the evaluation's per-pair scores are kept in its run folder");
+
+        // Its own figures: benchmarks of the job, pairs (or images) embedded of each, never a training step or loss.
+        var progress = EventLog.Read(Path.Combine(trained.Portal.Paths.RunFolder(job.Id), RunDirectory.EventsFile)).OfType<ProgressEvent>().ToList();
+        Assert.DoesNotContain(progress, p => p is StepProgress);
+        var evaluation = progress.Cast<EvaluationProgress>().ToList();
+        Assert.All(evaluation, e => Assert.Equal(2, e.Count));
+        Assert.All(evaluation, e => Assert.False(e.IsCheck));
+        Assert.Equal([("synth_agedb_30", 0, "pairs"), ("synth_ijb", 1, "images")],
+            evaluation.Select(e => (e.Benchmark, e.Index, e.Unit)).Distinct());
+        Assert.All(evaluation.GroupBy(e => e.Index), b => Assert.Equal((0, b.First().Total), (b.First().Done, b.Last().Done)));
+        double[] fractions = evaluation.Select(e => e.Fraction).ToArray();
+        Assert.Equal(fractions.Order(), fractions);
+        Assert.Equal(1, fractions[^1], 12);
+        Assert.Null(done.Loss);
+        EvaluationProgress latest = Assert.IsType<EvaluationProgress>(done.Latest);
+        Assert.Equal(("synth_ijb", 1, 2), (latest.Benchmark, latest.Index, latest.Count));
+        Assert.Equal(latest.Total, latest.Done);
+        // Its page shows those figures, not a training run's loss and steps.
+        string page = await trained.Admin.GetStringAsync($"/runs/{job.Id}");
+        Assert.Contains("id=\"run-benchmarks\">2 / 2<", page);
+        Assert.Contains($"id=\"run-embedded\">{latest.Done:N0} / {latest.Total:N0}<", page);
+        Assert.DoesNotContain("id=\"run-loss\"", page);
     }
 }

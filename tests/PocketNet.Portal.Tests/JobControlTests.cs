@@ -1,6 +1,7 @@
 using System.Net;
 using PocketNet.Portal.Store;
 using PocketNet.Portal.Tests.Support;
+using PocketNet.Training.Progress;
 
 namespace PocketNet.Portal.Tests;
 
@@ -77,6 +78,24 @@ public sealed class JobControlTests(JobControlScenario run) : IClassFixture<JobC
         long checkpointStep = total / JobControlScenario.Epochs * newest;
         Assert.Equal(Enumerable.Range(1, (int)total).Select(s => (long)s), run.EventsAfterResume.Loss.Select(p => p.Step));
         Assert.Equal(run.EventsWhenCancelled.Loss.Where(p => p.Step <= checkpointStep), run.EventsAfterResume.Loss.Take((int)checkpointStep));
+    }
+
+    [Fact]
+    public void The_resumed_bar_starts_at_the_checkpoint_and_the_times_count_every_attempt()
+    {
+        int newest = run.CheckpointsWhenCancelled[^1];
+        // Before its first step the resumed run reports its checkpoint: newest of 6 epochs done (no checks in this run).
+        StepProgress resumed = Assert.Single(run.ResumedAt);
+        long total = run.EventsAfterResume.LastStep!.TotalSteps;
+        Assert.Equal(total / JobControlScenario.Epochs * newest, resumed.GlobalStep);
+        Assert.Equal((double)newest / JobControlScenario.Epochs, resumed.Fraction, 12);
+        // The bar never showed less than the checkpoint while the resumed attempt ran, and never went back.
+        Assert.All(run.ProgressAfterResume, p => Assert.True(p >= resumed.Fraction - 1e-9, $"{p} < {resumed.Fraction}"));
+        Assert.Equal(run.ProgressAfterResume.Order(), run.ProgressAfterResume);
+        // "started": the first attempt; "took": both attempts' time.
+        Assert.Equal(run.ACancelled.StartedAt, run.AResumed.StartedAt);
+        Assert.True(run.ACancelled.RunSeconds > 0);
+        Assert.True(run.AResumed.RunSeconds > run.ACancelled.RunSeconds, $"{run.AResumed.RunSeconds} <= {run.ACancelled.RunSeconds}");
     }
 
     [Fact]

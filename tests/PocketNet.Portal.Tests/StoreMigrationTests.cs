@@ -25,7 +25,7 @@ public sealed class StoreMigrationTests
         using (PortalDbContext db = store.CreateDbContext())
         {
             Assert.Empty(db.Database.GetAppliedMigrations());
-            Assert.Equal(["20261122050000_InitialStore", "20261206030000_JobEngine", "20261206060000_PublishedNotes", "20261206070000_ModelCosts", "20261206090000_Int8Models", "20261206100000_Annotations", "20261206110000_ArchitectureNames"], db.Database.GetPendingMigrations());
+            Assert.Equal(["20261122050000_InitialStore", "20261206030000_JobEngine", "20261206060000_PublishedNotes", "20261206070000_ModelCosts", "20261206090000_Int8Models", "20261206100000_Annotations", "20261206110000_ArchitectureNames", "20261206113000_AttemptsAndProgress"], db.Database.GetPendingMigrations());
             db.Database.Migrate();
             Assert.Empty(db.Database.GetPendingMigrations());
         }
@@ -47,7 +47,7 @@ public sealed class StoreMigrationTests
         using var store = new TestStore();
         using PortalDbContext db = store.CreateDbContext();
         db.Database.Migrate();
-        Assert.Equal(7, db.Database.GetAppliedMigrations().Count());
+        Assert.Equal(8, db.Database.GetAppliedMigrations().Count());
     }
 
     [Fact]

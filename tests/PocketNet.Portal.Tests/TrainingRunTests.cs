@@ -5,6 +5,7 @@ using PocketNet.Portal.Api;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Store;
 using PocketNet.Portal.Tests.Support;
+using PocketNet.Training.Progress;
 using PocketNet.Training.Runs;
 
 namespace PocketNet.Portal.Tests;
@@ -112,6 +113,71 @@ public sealed class TrainingRunTests(TrainedPortal trained)
         Assert.Contains(events.Log, l => l.Text.StartsWith("epoch 2 done", StringComparison.Ordinal));
         Assert.Contains(events.Log, l => l.Text.Contains("(synthetic)", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Each_check_reports_its_pairs_embedded_and_moves_the_bar()
+    {
+        List<TrainingEvent> events = RunEvents();
+        List<EvaluationProgress> checks = events.OfType<EvaluationProgress>().ToList();
+        Assert.All(checks, c => Assert.True(c.IsCheck, "a training run's own evaluation reuses its last check"));
+        long total = events.OfType<StepProgress>().Last().TotalSteps;
+        // One pass per epoch over synth_lfw's 40 pairs, from 0 to all of them.
+        Assert.Equal([total / 2, total], checks.Where(c => c.Done == 0).Select(c => c.GlobalStep!.Value));
+        Assert.All(checks.GroupBy(c => c.GlobalStep), pass =>
+        {
+            Assert.Equal(40, pass.Last().Done);
+            Assert.All(pass, c => Assert.Equal(("synth_lfw", 40L, "pairs"), (c.Benchmark, c.Total, c.Unit)));
+            Assert.True(pass.Count() > 2, "the pairs are reported as they are embedded, not only at the start and end");
+        });
+        // The run's fraction never stands still through a check and never goes back: steps, then the check's pairs.
+        double[] fractions = events.OfType<ProgressEvent>().Select(p => p.Fraction).ToArray();
+        Assert.Equal(fractions.Order(), fractions);
+        Assert.All(checks.GroupBy(c => c.GlobalStep), pass => Assert.True(pass.Last().Fraction > pass.First().Fraction));
+        Assert.Equal(1, fractions[^1], 12);
+    }
+
+    [Fact]
+    public void Time_left_at_the_last_step_still_counts_the_last_check()
+    {
+        List<TrainingEvent> events = RunEvents();
+        StepProgress last = events.OfType<StepProgress>().Last();
+        Assert.Equal(last.TotalSteps, last.GlobalStep);
+        // No step is left, the check after the last epoch is: its 80 images at the rate the first check measured.
+        Assert.True(last.EstimatedRemaining > TimeSpan.Zero, $"{last.EstimatedRemaining}");
+        Assert.True(last.Fraction < 1);
+        EvaluationProgress firstCheck = events.OfType<EvaluationProgress>().First(c => c.Done == 40);
+        Assert.True(firstCheck.ImagesPerSecond > 0);
+    }
+
+    [Fact]
+    public void The_evaluation_after_training_takes_the_last_epochs_check_instead_of_embedding_synth_lfw_again()
+    {
+        List<TrainingEvent> events = RunEvents();
+        VerificationCheck last = events.OfType<VerificationCheck>().Last();
+        // Embedding passes over synth_lfw: one check per epoch, none for the evaluation.
+        Assert.Equal(2, events.OfType<EvaluationProgress>().Count(p => p.Done == 0));
+        Assert.DoesNotContain(events.OfType<RunMessage>(), m => m.Text.StartsWith("evaluating", StringComparison.Ordinal));
+        Assert.Contains(events.OfType<RunMessage>(), m => m.Text.Contains(FinalCheck.Note, StringComparison.Ordinal));
+        ResultView lfw = Assert.Single(trained.Model.Results);
+        Assert.Equal(last.Accuracy, lfw.Value);
+        Assert.Equal(last.Std, lfw.Std);
+        Assert.Equal(FinalCheck.Note, lfw.Note);
+        string scores = Path.Combine(trained.Portal.Paths.RunFolder(trained.Accepted.Id), "scores", "synth_lfw.csv");
+        Assert.Equal(1 + 40, File.ReadAllLines(scores).Length); // its per-pair scores are kept as an evaluation's are
+    }
+
+    [Fact]
+    public void The_finished_job_shows_its_time_and_its_last_progress()
+    {
+        JobView done = trained.Finished;
+        Assert.True(done.RunSeconds > 0);
+        Assert.True(done.RunSeconds <= (done.FinishedAt!.Value - done.StartedAt!.Value).TotalSeconds + 1);
+        Assert.Null(done.RemainingSeconds);
+        Assert.IsType<EvaluationProgress>(done.Latest); // the last check
+    }
+
+    private List<TrainingEvent> RunEvents() =>
+        [.. EventLog.Read(Path.Combine(trained.Portal.Paths.RunFolder(trained.Accepted.Id), RunDirectory.EventsFile))];
 
     [Fact]
     public void The_run_folder_holds_the_options_events_and_a_checkpoint_per_epoch()

@@ -78,7 +78,15 @@ public sealed class RecognitionTrainerTests(ITestOutputHelper output) : IDisposa
         var stopper = new StopAt(epoch: 2, step: 2, cancel);
         Assert.ThrowsAny<OperationCanceledException>(() => new RecognitionTrainer(TinyOptions(epochs: 3), data, interrupted, observer: stopper).Run(cancel.Token));
         Assert.Equal([1], interrupted.Checkpoints());
+        long before = EventLog.Read(interrupted.EventsPath).Count;
         new RecognitionTrainer(TinyOptions(epochs: 3), data, interrupted).Run();
+
+        // The resumed run's first progress is its checkpoint (step 0 of epoch 2, a third of the run), before any step.
+        StepProgress restart = EventLog.Read(interrupted.EventsPath).Skip((int)before).OfType<StepProgress>().First();
+        long stepsPerEpoch = restart.StepsPerEpoch;
+        Assert.Equal((2, 0, stepsPerEpoch), (restart.Epoch, restart.Step, restart.GlobalStep));
+        Assert.Empty(restart.Losses);
+        Assert.Equal(1.0 / 3, restart.Fraction, 12);
 
         double[] expected = LossCurve(straight);
         double[] resumed = LossCurve(interrupted);
@@ -89,7 +97,7 @@ public sealed class RecognitionTrainerTests(ITestOutputHelper output) : IDisposa
 
     /// <summary>The loss of every global step, taking for a step logged twice (before and after a resume) the last record.</summary>
     private static double[] LossCurve(RunDirectory run) =>
-        EventLog.Read(run.EventsPath).OfType<StepProgress>()
+        EventLog.Read(run.EventsPath).OfType<StepProgress>().Where(s => s.Losses.Count > 0) // not a resume's position report
             .GroupBy(s => s.GlobalStep).OrderBy(g => g.Key).Select(g => g.Last().Losses["total"]).ToArray();
 
     private sealed class StopAt(int epoch, int step, CancellationTokenSource cancel) : IProgress<TrainingEvent>

@@ -55,12 +55,13 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
                 ? EvaluateExternal(external, benchmarks, dumpFolder, observer, cancellation)
                 : Evaluate(loaded!, benchmarks, dumpFolder, observer, cancellation, runtime);
         var reports = new List<EvaluationReport>();
-        foreach (string benchmark in benchmarks)
+        for (int i = 0; i < benchmarks.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
+            IProgress<TrainingEvent>? place = observer is null ? null : new BenchmarkOfJob(observer, i, benchmarks.Count);
             EvaluationReport report = external is not null
-                ? EvaluateExternal(external, [benchmark], dumpFolder, observer, cancellation)
-                : Evaluate(loaded!, [benchmark], dumpFolder, observer, cancellation, runtime);
+                ? EvaluateExternal(external, [benchmarks[i]], dumpFolder, place, cancellation)
+                : Evaluate(loaded!, [benchmarks[i]], dumpFolder, place, cancellation, runtime);
             eachBenchmark?.Invoke(report);
             reports.Add(report);
         }
@@ -132,6 +133,24 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         return results;
     }
 
+    /// <summary>
+    /// Images an evaluation on <paramref name="benchmark"/> embeds (flips aside): its published count, else counted
+    /// from its files without decoding an image (pair sets: the .bin's list; IJB, MegaFace: their lists).
+    /// </summary>
+    public long CountImages(string benchmark)
+    {
+        BenchmarkEntry entry = registry.Get(benchmark);
+        if (entry.Published?.Images is int published) return published + (entry.Published.Distractors ?? 0);
+        string path = registry.ResolvePath(entry);
+        return entry.Protocol switch
+        {
+            BenchmarkProtocol.Pairs => BinPairSetReader.ReadEncoded(path).Images.Count,
+            BenchmarkProtocol.Ijb => IjbDataset.Open(path, entry.Name, entry.IsSynthetic).Count,
+            BenchmarkProtocol.MegaFace => MegaFaceDataset.Open(path) is var m ? (long)m.ProbeImages.Count + m.DistractorImages.Count : 0,
+            _ => 0,
+        };
+    }
+
     private List<BenchmarkEntry> CheckReady(IReadOnlyList<string> benchmarks)
     {
         var entries = benchmarks.Select(registry.Get).ToList();
@@ -149,26 +168,28 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         if (dumpFolder is not null) Directory.CreateDirectory(dumpFolder);
         var extractor = new EmbeddingExtractor(model, batchSize);
         var results = new List<BenchmarkResult>();
+        var pass = new EvaluationPass(entries, observer);
         foreach (BenchmarkEntry entry in entries)
         {
             observer?.Report(new RunMessage($"evaluating {entry.DisplayName}{(entry.IsSynthetic ? " (synthetic)" : "")}"));
             var clock = Stopwatch.StartNew();
             BenchmarkResult result = entry.Protocol switch
             {
-                BenchmarkProtocol.Pairs => EvaluatePairs(entry, extractor, dumpFolder, cancellation),
-                BenchmarkProtocol.Ijb => EvaluateIjb(entry, extractor, dumpFolder, cancellation),
-                BenchmarkProtocol.MegaFace => EvaluateMegaFace(entry, extractor, cancellation),
+                BenchmarkProtocol.Pairs => EvaluatePairs(entry, extractor, dumpFolder, pass, cancellation),
+                BenchmarkProtocol.Ijb => EvaluateIjb(entry, extractor, dumpFolder, pass, cancellation),
+                BenchmarkProtocol.MegaFace => EvaluateMegaFace(entry, extractor, pass, cancellation),
                 _ => throw new NotSupportedException($"protocol {entry.Protocol}"),
             };
             results.Add(result with { Seconds = clock.Elapsed.TotalSeconds });
+            pass.Next();
         }
         return results;
     }
 
-    private BenchmarkResult EvaluatePairs(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, CancellationToken cancellation)
+    private BenchmarkResult EvaluatePairs(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, EvaluationPass pass, CancellationToken cancellation)
     {
         PairSet pairs = BinPairSetReader.Read(registry.ResolvePath(entry), entry.Name, entry.IsSynthetic, cancellation: cancellation);
-        float[][] embeddings = extractor.Extract(pairs.Images, pairs.ImageSize, flip: true, cancellation);
+        float[][] embeddings = extractor.Extract(pairs.Images, pairs.ImageSize, flip: true, cancellation, pass.Start(pairs.Images.Count, "pairs"));
         double[] distances = PairVerificationProtocol.Distances(embeddings);
         var result = PairVerificationProtocol.Evaluate(entry.Name, distances, pairs.IsSame);
         if (dump is not null)
@@ -177,10 +198,10 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         return Result(entry, HeadlineMetrics.For(BenchmarkProtocol.Pairs), result.MeanAccuracy) with { Pairs = result };
     }
 
-    private BenchmarkResult EvaluateIjb(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, CancellationToken cancellation)
+    private BenchmarkResult EvaluateIjb(BenchmarkEntry entry, EmbeddingExtractor extractor, string? dump, EvaluationPass pass, CancellationToken cancellation)
     {
         IjbDataset ijb = IjbDataset.Open(registry.ResolvePath(entry), entry.Name, entry.IsSynthetic);
-        float[] features = extractor.Extract(ijb, flip: true, cancellation);
+        float[] features = extractor.Extract(ijb, flip: true, cancellation, pass.Start(ijb.Count, "images"));
         TemplateFeatures templates = TemplatePooling.Pool(features, extractor.Dimension, ijb.TemplateIds, ijb.MediaIds, ijb.DetectorScores);
         int[] first = ijb.Pairs.Template1, second = ijb.Pairs.Template2;
         bool[] genuine = ijb.Pairs.IsGenuine;
@@ -192,10 +213,11 @@ public sealed class EvaluationService(BenchmarkRegistry registry, int batchSize 
         return Result(entry, HeadlineMetrics.For(BenchmarkProtocol.Ijb), result.TarAt(1e-4)) with { Ijb = result };
     }
 
-    private BenchmarkResult EvaluateMegaFace(BenchmarkEntry entry, EmbeddingExtractor extractor, CancellationToken cancellation)
+    private BenchmarkResult EvaluateMegaFace(BenchmarkEntry entry, EmbeddingExtractor extractor, EvaluationPass pass, CancellationToken cancellation)
     {
         MegaFaceDataset megaface = MegaFaceDataset.Open(registry.ResolvePath(entry));
-        float[] probeFeatures = extractor.Extract(megaface.ProbeImages, flip: true, cancellation);
+        // The distractors are embedded block by block inside the protocol's search: the count covers the probes.
+        float[] probeFeatures = extractor.Extract(megaface.ProbeImages, flip: true, cancellation, pass.Start(megaface.ProbeImages.Count, "images"));
         var probes = new MegaFaceProbes(probeFeatures, extractor.Dimension, megaface.Probes.Select(p => p.Identity).ToList());
         MegaFaceResult result = MegaFaceProtocol.Evaluate(probes, extractor.AsFeatureSource(megaface.DistractorImages, flip: true),
             cancellation: cancellation);

@@ -18,8 +18,8 @@ public sealed class ConsoleProgress(TextWriter output) : IProgress<TrainingEvent
         {
             switch (value)
             {
-                case StepProgress step:
-                    string line = Format(step);
+                case ProgressEvent progress:
+                    string line = progress is StepProgress step ? Format(step) : Format((EvaluationProgress)progress);
                     if (_interactive) output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 160) : 0));
                     else output.WriteLine(line);
                     _barShown = _interactive;
@@ -41,6 +41,11 @@ public sealed class ConsoleProgress(TextWriter output) : IProgress<TrainingEvent
         return $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} [{new string('#', filled)}{new string('.', width - filled)}] " +
                $"{p.Fraction:P1} | {losses} | lr {p.LearningRate:G3} | {p.ImagesPerSecond:F1} img/s | ETA {FormatDuration(p.EstimatedRemaining)}";
     }
+
+    /// <summary>An accuracy check or an evaluation: what is embedded, how far, how fast, and the time left.</summary>
+    public static string Format(EvaluationProgress p) =>
+        $"{(p.IsCheck ? $"checking at step {p.GlobalStep}" : "evaluating")} {p.Benchmark}{(p.Count > 1 ? $" ({p.Index + 1}/{p.Count})" : "")}: " +
+        $"{p.Done:N0}/{p.Total:N0} {p.Unit} | {p.Fraction:P1} | {p.ImagesPerSecond:F1} img/s | ETA {FormatDuration(p.EstimatedRemaining)}";
 
     private static string Describe(TrainingEvent e) => e switch
     {

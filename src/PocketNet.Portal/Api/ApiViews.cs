@@ -1,18 +1,33 @@
 using System.Text.Json;
+using PocketNet.Portal.Jobs;
+using PocketNet.Portal.Live;
 using PocketNet.Portal.Store;
+using PocketNet.Training.Progress;
 
 namespace PocketNet.Portal.Api;
 
-/// <summary>A job as the API shows it. Progress is a fraction (0..1); times are UTC; rates in images per second.</summary>
+/// <summary>
+/// A job as the API shows it. Progress is a fraction (0..1); times are UTC (StartedAt: the first attempt's start);
+/// rates in images per second; <see cref="Latest"/> is its latest progress event (a training step, an accuracy check
+/// or an evaluation, with pairs embedded out of the total); <see cref="RunSeconds"/> the time run over all attempts.
+/// </summary>
 public sealed record JobView(
     int Id, JobKind Kind, JobState State, string Title, string Device, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
     double Progress, string? Phase, double? Loss, double? ImagesPerSecond, double? RemainingSeconds, string? Error,
     int? ModelId, string? Genotype, int Attempts, JsonElement Request, string Queue, string? Worker, double? HeartbeatAgeSeconds,
-    IReadOnlyList<string> Tags, string? Notes)
+    IReadOnlyList<string> Tags, string? Notes, ProgressEvent? Latest = null, double RunSeconds = 0)
 {
     public static JobView Of(JobRecord j) => new(j.Id, j.Kind, j.State, j.Title, j.Device, j.CreatedAt, j.StartedAt, j.FinishedAt,
         j.Progress, j.Phase, j.Loss, j.ImagesPerSecond, j.RemainingSeconds, j.Error, j.ModelId, j.Genotype, j.Attempts,
-        JsonDocument.Parse(j.RequestJson).RootElement.Clone(), j.Queue, j.Worker, HeartbeatAge(j), Annotations.Tags.Split(j.Tags), j.Notes);
+        JsonDocument.Parse(j.RequestJson).RootElement.Clone(), j.Queue, j.Worker, HeartbeatAge(j), Annotations.Tags.Split(j.Tags), j.Notes,
+        JobReporter.Parse(j.ProgressJson), j.RunSeconds);
+
+    /// <summary>The job with the newest progress laid over the store's row (<see cref="RunningJobs.Snapshot"/>) while this process runs it.</summary>
+    public static JobView Of(JobRecord j, JobUpdate live) => Of(j) with
+    {
+        Progress = live.Progress, Phase = live.Phase, Loss = live.Loss, ImagesPerSecond = live.ImagesPerSecond,
+        RemainingSeconds = live.RemainingSeconds, Latest = live.Latest, RunSeconds = live.RunSeconds,
+    };
 
     /// <summary>Seconds since a running job's worker last wrote its progress; null for a job that is not running.</summary>
     public static double? HeartbeatAge(JobRecord j) =>

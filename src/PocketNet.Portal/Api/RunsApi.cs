@@ -62,10 +62,11 @@ public static class RunsApi
         : Enum.TryParse(value, ignoreCase: true, out T parsed) && Enum.IsDefined(parsed) ? parsed
         : throw new ArgumentException($"{name} '{value}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
 
-    private static async Task<IResult> GetAsync(int id, IDbContextFactory<PortalDbContext> store, CancellationToken cancellation)
+    // A job this process runs shows its reporter's newest numbers, not the store's row of the last heartbeat.
+    private static async Task<IResult> GetAsync(int id, IDbContextFactory<PortalDbContext> store, RunningJobs running, CancellationToken cancellation)
     {
         await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
-        return await db.Jobs.FindAsync([id], cancellation) is { } job ? Results.Ok(JobView.Of(job)) : NoJob(id);
+        return await db.Jobs.FindAsync([id], cancellation) is { } job ? Results.Ok(JobView.Of(job, running.Snapshot(job))) : NoJob(id);
     }
 
     private static async Task<IResult> EventsAsync(int id, long? after, IDbContextFactory<PortalDbContext> store, LiveJobs live, RunEvents events,

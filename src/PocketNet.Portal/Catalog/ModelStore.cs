@@ -162,7 +162,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
     }
 
     /// <summary>Stores one result per benchmark of <paramref name="report"/>.</summary>
-    public void SaveResults(int modelId, int? jobId, EvaluationReport report)
+    public void SaveResults(int modelId, int? jobId, EvaluationReport report, string? note = null)
     {
         using PortalDbContext db = store.CreateDbContext();
         string runtime = report.Runtime.Name();
@@ -185,6 +185,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
                 Runtime = runtime,
                 Seconds = result.Seconds,
                 DetailsJson = JsonSerializer.Serialize(result, StoreJson.Options),
+                Note = note,
                 CreatedAt = DateTime.UtcNow,
             });
         }

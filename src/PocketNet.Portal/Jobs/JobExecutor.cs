@@ -32,9 +32,6 @@ public sealed class JobExecutor(
     IOptions<PortalOptions> settings,
     ILogger<JobExecutor> log)
 {
-    /// <summary>Share of a training job's progress bar given to training when an evaluation follows.</summary>
-    private const double TrainingShare = 0.85;
-
     // Planned again where the job runs: this host's devices resolve auto and are checked (a web host that queued it could not).
     private JobPlanner Planner => planner.On(PlanningHost.Portal(devicesHere: true));
 
@@ -64,13 +61,18 @@ public sealed class JobExecutor(
 
     private void Train(JobRecord job, TrainingRequest request, string runFolder, JobReporter reporter, CancellationToken cancellation)
     {
-        bool evaluates = request.Benchmarks.Count > 0;
         ModelRecord? model = job.ModelId is int id ? FindModelOrNull(id) : null;
+        var evaluation = new EvaluationService(registry);
+        // A benchmark that is also checked after every epoch is not embedded again by the evaluation: the last check is its result.
+        List<string> embedded = request.Benchmarks.Except(FinalCheck.Covers(request, registry)).ToList();
+        long evaluationImages = embedded.Sum(b => ImagesOf(evaluation, b));
         if (model is null)
         {
             var (teacher, teacherRun) = FindTeacher(request.TeacherModelId);
             var (options, data) = Planner.PlanTraining(request, JobQueue.AsTeacher(teacher, teacherRun));
-            reporter.Range(0, evaluates ? TrainingShare : 1);
+            double share = FinalCheck.TrainingShare(options, request.Validation.Sum(b => ImagesOf(evaluation, b)), evaluationImages);
+            reporter.Range(0, share);
+            reporter.ThenEmbeds(evaluationImages);
             bool resumes = job.Resume && File.Exists(Path.Combine(runFolder, RunDirectory.OptionsFile));
             string modelFolder = request.Processes > 1
                 ? TrainInProcesses(options, resumes, runFolder, request.Processes, reporter, cancellation)
@@ -80,11 +82,35 @@ public sealed class JobExecutor(
             reporter.Advance(1, "registering the model and exporting it to ONNX");
             model = models.RegisterTrained(job, options, data, modelFolder);
             SetModel(job.Id, model.Id);
+            reporter.Range(share, 1);
         }
-        if (!evaluates) return;
-        reporter.Range(TrainingShare, 1);
+        else reporter.Range(reporter.Progress, 1); // taken over after training: the evaluation fills the rest of the bar
+        reporter.ThenEmbeds(0);
+        if (request.Benchmarks.Count == 0) return;
         using var events = new EventLog(Path.Combine(runFolder, RunDirectory.EventsFile), reporter);
-        Evaluate(job, model, request.Benchmarks, EvaluationRuntime.Libtorch, events, reporter, cancellation);
+        List<string> evaluate = [.. request.Benchmarks.Where(b => !TakeFinalCheck(job, model, request, b, runFolder, events))];
+        if (evaluate.Count == 0)
+        {
+            reporter.Advance(1, "evaluation done: " + FinalCheck.Note);
+            return;
+        }
+        Evaluate(job, model, evaluate, EvaluationRuntime.Libtorch, events, reporter, cancellation);
+    }
+
+    /// <summary>
+    /// Stores the check after the last epoch as the result on <paramref name="benchmark"/> when it checked the final
+    /// weights on that benchmark's file by the same protocol; false (evaluate it) otherwise.
+    /// </summary>
+    private bool TakeFinalCheck(JobRecord job, ModelRecord model, TrainingRequest request, string benchmark, string runFolder, EventLog events)
+    {
+        if (!FinalCheck.Covers(request, registry).Contains(benchmark)) return false;
+        if (FinalCheck.Find(registry, benchmark, runFolder) is not { } check) return false;
+        BenchmarkResult result = FinalCheck.Result(registry, benchmark, check);
+        models.SaveResults(model.Id, job.Id, FinalCheck.Report(model, result), FinalCheck.Note);
+        FinalCheck.WriteScores(check, Path.Combine(runFolder, "scores", $"{benchmark}.csv"));
+        events.Report(new RunMessage($"{result.DisplayName}{(result.Synthetic ? " (synthetic)" : "")}: {result.HeadlineMetric} {result.Headline:P2} " +
+                                     $"{FinalCheck.Note} (step {check.GlobalStep:N0}: same weights, pairs and protocol; not embedded again)"));
+        return true;
     }
 
     /// <summary>
@@ -117,21 +143,35 @@ public sealed class JobExecutor(
         string folder = model.Folder ?? throw new InvalidOperationException($"{model.DisplayName} has no files to evaluate");
         Device device = Device.Parse(job.Device);
         var evaluation = new EvaluationService(registry, onnxOptions: settings.Value.OnnxRuntime.On(device));
-        int done = 0;
-        reporter.Advance(0, $"evaluating {model.DisplayName} on {benchmarks[0]} (1/{benchmarks.Count})");
         // An ONNX-only model (uploaded or quantised) is its graph; ours are their folder.
         string target = model.Origin.OnnxOnly() ? new ModelFolder(folder).Onnx : folder;
+        // Benchmark by benchmark (each result stored as soon as it exists); the progress counts them all.
+        int done = 0;
+        reporter.ThenEmbeds(benchmarks.Skip(1).Sum(b => ImagesOf(evaluation, b)));
         evaluation.EvaluateModel(target, null, null, runtime, device, benchmarks, Path.Combine(job.RunFolder!, "scores"), events, cancellation, report =>
         {
             models.SaveResults(model.Id, job.Id, report);
             foreach (BenchmarkResult result in report.Results)
                 events.Report(new RunMessage($"{result.DisplayName}{(result.Synthetic ? " (synthetic)" : "")}: {result.HeadlineMetric} {result.Headline:P2} in {result.Seconds:F1} s"));
             done++;
-            reporter.Advance((double)done / benchmarks.Count, done < benchmarks.Count
-                ? $"evaluating {model.DisplayName} on {benchmarks[done]} ({done + 1}/{benchmarks.Count})"
-                : "evaluation done");
+            reporter.ThenEmbeds(benchmarks.Skip(done + 1).Sum(b => ImagesOf(evaluation, b)));
         });
+        reporter.ThenEmbeds(0);
+        reporter.Advance(1, "evaluation done");
         log.LogInformation("job {Job}: evaluated {Model} on {Count} benchmarks", job.Id, model.Name, benchmarks.Count);
+    }
+
+    // Only for estimates: a benchmark that cannot be counted is left out of them; evaluating it says what is wrong.
+    private static long ImagesOf(EvaluationService evaluation, string benchmark)
+    {
+        try
+        {
+            return evaluation.CountImages(benchmark);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+        {
+            return 0;
+        }
     }
 
     private static T Read<T>(JobRecord job) =>

@@ -31,6 +31,7 @@ public sealed class JobHeartbeat(IDbContextFactory<PortalDbContext> store, Worke
             {
                 DateTime now = DateTime.UtcNow;
                 string? phase = reporter.Phase;
+                string? latest = JobReporter.Serialize(reporter.Latest);
                 await using PortalDbContext db = await store.CreateDbContextAsync(end);
                 int held = await db.Jobs.Where(j => j.Id == jobId && j.Worker == me).ExecuteUpdateAsync(set => set
                     .SetProperty(j => j.HeartbeatAt, now)
@@ -38,6 +39,8 @@ public sealed class JobHeartbeat(IDbContextFactory<PortalDbContext> store, Worke
                     .SetProperty(j => j.Loss, reporter.Loss)
                     .SetProperty(j => j.ImagesPerSecond, reporter.ImagesPerSecond)
                     .SetProperty(j => j.RemainingSeconds, reporter.RemainingSeconds)
+                    .SetProperty(j => j.RunSeconds, reporter.RunSeconds)
+                    .SetProperty(j => j.ProgressJson, j => latest ?? j.ProgressJson)
                     .SetProperty(j => j.Phase, j => phase ?? j.Phase), end);
                 if (held == 0)
                 {

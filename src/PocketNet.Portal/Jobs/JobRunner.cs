@@ -34,6 +34,7 @@ public sealed class JobRunner(
         if (job is null) return;
 
         var reporter = new JobReporter(jobId, live);
+        if (job.Attempts > 1) reporter.Continue(job.Progress, job.RunSeconds);
         var stop = new JobStop();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(engine);
         using var heartbeatEnd = new CancellationTokenSource();
@@ -67,7 +68,6 @@ public sealed class JobRunner(
         {
             await heartbeatEnd.CancelAsync();
             await heartbeat;
-            running.Remove(jobId);
         }
 
         try
@@ -76,6 +76,8 @@ public sealed class JobRunner(
         }
         finally
         {
+            // Only now: until its end is in the store, the store's row is the last heartbeat's, behind the reporter.
+            running.Remove(jobId);
             live.Finish(jobId);
         }
         // Stopped with the process: the engine gives the job back to its queue only when it sees the cancellation.
@@ -105,7 +107,7 @@ public sealed class JobRunner(
                     .SetProperty(j => j.State, JobState.Running)
                     .SetProperty(j => j.Worker, me)
                     .SetProperty(j => j.HeartbeatAt, now)
-                    .SetProperty(j => j.StartedAt, now)
+                    .SetProperty(j => j.StartedAt, j => j.StartedAt ?? now) // "started": the first attempt
                     .SetProperty(j => j.Attempts, j => j.Attempts + 1), engine);
             JobRecord? job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, engine);
             if (taken == 1 && job is not null)
@@ -141,7 +143,10 @@ public sealed class JobRunner(
             _ => "failed",
         };
         DateTime? finished = requeue ? null : DateTime.UtcNow;
-        double progress = state == JobState.Succeeded ? 1 : reporter.Progress;
+        // A stopped job shows where its resume continues from (its newest checkpoint), not the steps it will redo.
+        double progress = state == JobState.Succeeded ? 1 : reporter.ResumesFrom;
+        double runSeconds = reporter.RunSeconds;
+        string? latest = JobReporter.Serialize(reporter.Latest);
         int failures = 0;
         while (true)
         {
@@ -157,7 +162,9 @@ public sealed class JobRunner(
                     .SetProperty(j => j.Progress, progress)
                     .SetProperty(j => j.Loss, reporter.Loss)
                     .SetProperty(j => j.ImagesPerSecond, reporter.ImagesPerSecond)
-                    .SetProperty(j => j.RemainingSeconds, reporter.RemainingSeconds)
+                    .SetProperty(j => j.RemainingSeconds, (double?)null) // nothing is left to a job that no longer runs
+                    .SetProperty(j => j.RunSeconds, runSeconds)
+                    .SetProperty(j => j.ProgressJson, j => latest ?? j.ProgressJson)
                     .SetProperty(j => j.CancelRequested, false)
                     // A job given back to its queue is free for the next worker at once.
                     .SetProperty(j => j.Worker, j => requeue ? null : j.Worker));

@@ -2,14 +2,15 @@ using PocketNet.Training.Progress;
 
 namespace PocketNet.Portal.Jobs;
 
-/// <summary>A copy of a job's live state, safe to render while the job goes on.</summary>
+/// <summary>A copy of a job's live state, safe to render while the job goes on. <see cref="Latest"/>: its latest progress event of any kind.</summary>
 public sealed record LiveSnapshot(
     int JobId,
     StepProgress? LastStep,
     IReadOnlyList<LossPoint> Loss,
     IReadOnlyList<AccuracyPoint> Accuracy,
     IReadOnlyList<LogLine> Log,
-    string? Genotype);
+    string? Genotype,
+    ProgressEvent? Latest = null);
 
 /// <summary>
 /// Live progress of running jobs, in memory. The runner reports every event here; open pages subscribe to
@@ -53,7 +54,7 @@ public sealed class LiveJobs
         lock (_gate)
         {
             return _jobs.TryGetValue(jobId, out RunCurves? c)
-                ? new LiveSnapshot(jobId, c.LastStep, c.Loss.ToList(), c.Accuracy.ToList(), c.Log.ToList(), c.Genotype)
+                ? new LiveSnapshot(jobId, c.LastStep, c.Loss.ToList(), c.Accuracy.ToList(), c.Log.ToList(), c.Genotype, c.Latest)
                 : null;
         }
     }

@@ -29,6 +29,9 @@ public sealed class RunCurves
     public IReadOnlyList<AccuracyPoint> Accuracy => _accuracy;
     public IEnumerable<LogLine> Log => _log;
     public StepProgress? LastStep { get; private set; }
+
+    /// <summary>The latest progress event of any kind: a step, an accuracy check, an evaluation.</summary>
+    public ProgressEvent? Latest { get; private set; }
     public string? Genotype { get; private set; }
 
     public static RunCurves FromEvents(IEnumerable<TrainingEvent> events)
@@ -40,6 +43,7 @@ public sealed class RunCurves
 
     public void Add(TrainingEvent e)
     {
+        if (e is ProgressEvent progress) Latest = progress;
         switch (e)
         {
             case StepProgress step:

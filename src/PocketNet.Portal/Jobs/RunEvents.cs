@@ -4,7 +4,8 @@ namespace PocketNet.Portal.Jobs;
 
 /// <summary>
 /// A job's curves and log as /api/runs/N/events answers: the fields of <see cref="LiveSnapshot"/>, plus
-/// <see cref="Next"/>, the cursor in the run's events.jsonl to pass as ?after= to get only what came since.
+/// <see cref="Next"/>, the cursor in the run's events.jsonl to pass as ?after= to get only what came since, and
+/// <see cref="Latest"/>, the latest progress event of any kind (a step, a check, an evaluation).
 /// </summary>
 public sealed record RunEventsView(
     int JobId,
@@ -13,13 +14,14 @@ public sealed record RunEventsView(
     IReadOnlyList<AccuracyPoint> Accuracy,
     IReadOnlyList<LogLine> Log,
     string? Genotype,
-    long Next)
+    long Next,
+    ProgressEvent? Latest = null)
 {
     public static RunEventsView Of(int jobId, RunCurves curves, long next) =>
-        new(jobId, curves.LastStep, curves.Loss.ToList(), curves.Accuracy.ToList(), curves.Log.ToList(), curves.Genotype, next);
+        new(jobId, curves.LastStep, curves.Loss.ToList(), curves.Accuracy.ToList(), curves.Log.ToList(), curves.Genotype, next, curves.Latest);
 
     public static RunEventsView Of(LiveSnapshot live, long next) =>
-        new(live.JobId, live.LastStep, live.Loss, live.Accuracy, live.Log, live.Genotype, next);
+        new(live.JobId, live.LastStep, live.Loss, live.Accuracy, live.Log, live.Genotype, next, live.Latest);
 }
 
 /// <summary>

@@ -29,7 +29,9 @@ public sealed class RunningJobs(IDbContextFactory<PortalDbContext> store)
     public JobUpdate Snapshot(JobRecord job)
     {
         if (job.State == JobState.Running && _reporters.TryGetValue(job.Id, out JobReporter? r))
-            return new JobUpdate(job.Id, job.State.ToString(), r.Progress, r.Phase ?? job.Phase, r.Loss, r.ImagesPerSecond, r.RemainingSeconds);
-        return new JobUpdate(job.Id, job.State.ToString(), job.Progress, job.Phase, job.Loss, job.ImagesPerSecond, job.RemainingSeconds);
+            return new JobUpdate(job.Id, job.State.ToString(), r.Progress, r.Phase ?? job.Phase, r.Loss, r.ImagesPerSecond, r.RemainingSeconds,
+                r.Latest ?? JobReporter.Parse(job.ProgressJson), r.RunSeconds);
+        return new JobUpdate(job.Id, job.State.ToString(), job.Progress, job.Phase, job.Loss, job.ImagesPerSecond, job.RemainingSeconds,
+            JobReporter.Parse(job.ProgressJson), job.RunSeconds);
     }
 }

@@ -1,7 +1,12 @@
 namespace PocketNet.Portal.Live;
 
-/// <summary>A job's progress as pages see it: fraction 0..1, loss, images per second, seconds left.</summary>
-public sealed record JobUpdate(int Id, string State, double Progress, string? Phase, double? Loss, double? ImagesPerSecond, double? RemainingSeconds);
+/// <summary>
+/// A job's progress as pages see it: fraction 0..1, loss, images per second, seconds left, its latest progress event
+/// (<see cref="Latest"/>: a training step, an accuracy check or an evaluation, with its own figures) and the seconds it
+/// has run over all its attempts.
+/// </summary>
+public sealed record JobUpdate(int Id, string State, double Progress, string? Phase, double? Loss, double? ImagesPerSecond, double? RemainingSeconds,
+    PocketNet.Training.Progress.ProgressEvent? Latest = null, double RunSeconds = 0);
 
 /// <summary>
 /// Job progress for the interactive pages of this process: <see cref="JobUpdatesBroadcaster"/> publishes, each live

@@ -57,7 +57,8 @@ public sealed class JobUpdatesBroadcaster(
             foreach (JobRecord job in jobs)
             {
                 JobUpdate update = running.Snapshot(job);
-                if (!_seen.TryGetValue(job.Id, out JobUpdate? before) || before != update) changed.Add(update);
+                // The stored progress event is read afresh each time (a new object): its numbers are in the rest.
+                if (!_seen.TryGetValue(job.Id, out JobUpdate? before) || before with { Latest = null } != update with { Latest = null }) changed.Add(update);
                 if (job.State is JobState.Running or JobState.Queued) _seen[job.Id] = update;
                 else _seen.Remove(job.Id);
             }

@@ -35,13 +35,22 @@ public sealed class JobRecord
     public string? RunFolder { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>When the job first started (a resume or a takeover keeps it).</summary>
     public DateTime? StartedAt { get; set; }
+
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>Seconds the job has run, every attempt together (a running attempt's time written with each heartbeat).</summary>
+    public double RunSeconds { get; set; }
 
     /// <summary>Fraction done, 0..1.</summary>
     public double Progress { get; set; }
 
     public string? Phase { get; set; }
+
+    /// <summary>The job's latest progress event (a training step, an accuracy check, an evaluation) as events.jsonl holds it.</summary>
+    public string? ProgressJson { get; set; }
     public double? Loss { get; set; }
     public double? ImagesPerSecond { get; set; }
     public double? RemainingSeconds { get; set; }

@@ -27,7 +27,10 @@ public sealed class ResultRecord
     public double Seconds { get; set; }
     public string? DetailsJson { get; set; }
 
-    /// <summary>For a published value: where it comes from when sources disagree, or why its metric differs from the column's.</summary>
+    /// <summary>
+    /// For a published value: where it comes from when sources disagree, or why its metric differs from the column's.
+    /// For a trained model's: "from the last epoch's check" when the check after the last epoch gave it.
+    /// </summary>
     public string? Note { get; set; }
     public DateTime CreatedAt { get; set; }
 }

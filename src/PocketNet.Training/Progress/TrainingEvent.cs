@@ -9,6 +9,7 @@ namespace PocketNet.Training.Progress;
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(StepProgress), "step")]
+[JsonDerivedType(typeof(EvaluationProgress), "evaluation_progress")]
 [JsonDerivedType(typeof(VerificationCheck), "verification")]
 [JsonDerivedType(typeof(EpochCompleted), "epoch")]
 [JsonDerivedType(typeof(GenotypeDerived), "genotype")]
@@ -18,7 +19,28 @@ public abstract record TrainingEvent
     public DateTimeOffset Time { get; init; } = DateTimeOffset.UtcNow;
 }
 
-/// <summary>Training progress at a step. Loss parts are named ("ce", "kd", "total"); rates are images per second.</summary>
+/// <summary>
+/// The progress event of every job kind: how much of the run that reports it is done (0..1, its accuracy checks
+/// included) and how long the rest should take. Training and search report <see cref="StepProgress"/>; accuracy
+/// checks during training and evaluations report <see cref="EvaluationProgress"/>. Consumers (the CLI's bar, the
+/// portal's job reporter, pages) read these two members and need not know which kind of job it is.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(StepProgress), "step")]
+[JsonDerivedType(typeof(EvaluationProgress), "evaluation_progress")]
+public abstract record ProgressEvent : TrainingEvent
+{
+    /// <summary>Fraction of the whole run done, 0..1.</summary>
+    public abstract double Fraction { get; }
+
+    /// <summary>Time the rest of the run should take at the rates measured so far.</summary>
+    public abstract TimeSpan EstimatedRemaining { get; }
+}
+
+/// <summary>
+/// Training progress at a step. Loss parts are named ("ce", "kd", "total"); rates are images per second. A resumed
+/// run first reports step 0 of the epoch after its checkpoint (no losses, no rate yet), so its bar starts there.
+/// </summary>
 public sealed record StepProgress(
     int Epoch,
     int Epochs,
@@ -29,10 +51,56 @@ public sealed record StepProgress(
     IReadOnlyDictionary<string, double> Losses,
     double LearningRate,
     double ImagesPerSecond,
-    TimeSpan EstimatedRemaining) : TrainingEvent
+    TimeSpan EstimatedRemaining) : ProgressEvent
 {
-    /// <summary>Fraction of the whole run done, 0..1.</summary>
-    public double Fraction => TotalSteps == 0 ? 1 : (double)GlobalStep / TotalSteps;
+    /// <summary>Fraction of the run done counting its accuracy checks (see TrainingWork); null in logs from before checks were counted.</summary>
+    public double? RunFraction { get; init; }
+
+    /// <summary>Fraction of the whole run done, 0..1: <see cref="RunFraction"/>, else steps taken over all steps.</summary>
+    public override double Fraction => RunFraction ?? (TotalSteps == 0 ? 1 : (double)GlobalStep / TotalSteps);
+
+    public override TimeSpan EstimatedRemaining { get; } = EstimatedRemaining;
+
+    /// <summary>
+    /// Where a resumed run stands before its first step (which can take minutes): step 0 of the epoch after its
+    /// checkpoint, no losses and no rate yet (so no time left either).
+    /// </summary>
+    public static StepProgress Resumed(int completedEpochs, int epochs, int stepsPerEpoch, long globalStep, long totalSteps,
+        double learningRate, double? runFraction = null) =>
+        new(Math.Min(completedEpochs + 1, epochs), epochs, 0, stepsPerEpoch, globalStep, totalSteps, new Dictionary<string, double>(),
+            learningRate, 0, TimeSpan.Zero) { RunFraction = runFraction };
+}
+
+/// <summary>
+/// Progress of embedding one benchmark: an accuracy check during training (<see cref="GlobalStep"/> set: the step
+/// whose weights are checked) or an evaluation. <see cref="Index"/> of <see cref="Count"/> is the benchmark's place
+/// in its pass (0-based); <see cref="Done"/> of <see cref="Total"/> counts <see cref="Unit"/> ("pairs" for pair
+/// sets, "images" otherwise) embedded so far; <see cref="ImagesPerSecond"/> is the embedding rate, flips included.
+/// </summary>
+public sealed record EvaluationProgress(
+    string Benchmark,
+    int Index,
+    int Count,
+    long Done,
+    long Total,
+    string Unit,
+    double ImagesPerSecond,
+    TimeSpan EstimatedRemaining) : ProgressEvent
+{
+    /// <summary>During training: the global step whose weights are checked; null for an evaluation.</summary>
+    public long? GlobalStep { get; init; }
+
+    /// <summary>During training: the fraction of the whole run done, checks included; null for an evaluation.</summary>
+    public double? RunFraction { get; init; }
+
+    /// <summary>Fraction done: <see cref="RunFraction"/> for a check, else benchmarks and units done over the evaluation's.</summary>
+    public override double Fraction => RunFraction ?? (Count == 0 ? 1 : (Index + (Total == 0 ? 1 : (double)Done / Total)) / Count);
+
+    public override TimeSpan EstimatedRemaining { get; } = EstimatedRemaining;
+
+    /// <summary>True for an accuracy check during training.</summary>
+    [JsonIgnore]
+    public bool IsCheck => GlobalStep is not null;
 }
 
 /// <summary>Result of the periodic verification check on a pair set (accuracy as a fraction).</summary>

@@ -38,6 +38,7 @@ public sealed class RecognitionTrainer(
     private PartialFc? _partialFc;
     private GradScaler? _scaler;
     private int _skippedSteps;
+    private long _checksDone;
 
     public const string BackboneFile = MultiStepTeacher.BackboneFile;
     public const string HeadFile = "head.safetensors";
@@ -93,7 +94,11 @@ public sealed class RecognitionTrainer(
         using DataParallel? parallel = _parallel = _world.Parallelise(partialFc is null ? [backbone, head] : [backbone], options.Distributed);
         var loader = new BatchLoader(data, options.BatchSize, options.Seed, sampler: _world.Sampler);
         long totalSteps = (long)loader.BatchesPerEpoch * options.Epochs;
-        var stopwatch = Stopwatch.StartNew();
+        var work = new TrainingWork(totalSteps, loader.BatchesPerEpoch, options.BatchSize, options.VerifyEverySteps,
+            _world.IsMain ? (validation ?? []).Sum(v => (long)v.Images.Count) : 0);
+        _checksDone = work.ChecksThrough(position.GlobalStep);
+        if (position.GlobalStep > 0) log.Report(Resumed(position, loader, totalSteps, baseLearningRate, work));
+        var stopwatch = Stopwatch.StartNew(); // training steps only: stopped while a check runs
         long stepsThisSession = 0;
 
         for (int epoch = position.CompletedEpochs; epoch < options.Epochs; epoch++)
@@ -121,14 +126,15 @@ public sealed class RecognitionTrainer(
                     step++;
                     stepsThisSession++;
                     // the first step too: on a CPU the first ten steps can take minutes, and a silent start looks hung
+                    work.StepsTook(stepsThisSession, stopwatch.Elapsed.TotalSeconds);
                     if (step == 1 || step % options.LogEverySteps == 0 || step == loader.BatchesPerEpoch)
-                        log.Report(Progress(epoch, step, loader, position.GlobalStep, totalSteps, losses, lr, stepsThisSession, stopwatch));
+                        log.Report(Progress(epoch, step, loader, position.GlobalStep, losses, lr, stepsThisSession, stopwatch, work));
                     if (options.VerifyEverySteps > 0 && position.GlobalStep % options.VerifyEverySteps == 0 && _world.IsMain)
-                        Verify(backbone, position.GlobalStep, log, cancellation);
+                        Verify(backbone, position.GlobalStep, log, work, stopwatch, cancellation);
                 }
                 cancellation.ThrowIfCancellationRequested();
             }
-            if (options.VerifyEverySteps == 0 && _world.IsMain) Verify(backbone, position.GlobalStep, log, cancellation);
+            if (options.VerifyEverySteps == 0 && _world.IsMain) Verify(backbone, position.GlobalStep, log, work, stopwatch, cancellation);
             position = new RunPosition(epoch + 1, position.GlobalStep) { LossScale = _scaler?.Scale, LossScaleTracker = _scaler?.GrowthTracker ?? 0 };
             if (_skippedSteps > 0)
                 log.Report(new RunMessage($"epoch {epoch + 1}: {_skippedSteps} step(s) skipped for float16 overflow; loss scale now {_scaler!.Scale:G}"));
@@ -226,25 +232,63 @@ public sealed class RecognitionTrainer(
         return (Tensors.Scalar(step.Loss, ScalarType.Float64), (embeddings * step.EmbeddingGradient).Sum());
     }
 
-    private StepProgress Progress(int epoch, int step, BatchLoader loader, long globalStep, long totalSteps,
-        Dictionary<string, double> losses, double lr, long stepsThisSession, Stopwatch stopwatch)
+    private StepProgress Progress(int epoch, int step, BatchLoader loader, long globalStep,
+        Dictionary<string, double> losses, double lr, long stepsThisSession, Stopwatch stopwatch, TrainingWork work)
     {
         double seconds = stopwatch.Elapsed.TotalSeconds;
         double imagesPerSecond = seconds > 0 ? stepsThisSession * options.BatchSize / seconds : 0;
-        double secondsPerStep = stepsThisSession > 0 ? seconds / stepsThisSession : 0;
-        return new StepProgress(epoch + 1, options.Epochs, step, loader.BatchesPerEpoch, globalStep, totalSteps, losses, lr,
-            imagesPerSecond, TimeSpan.FromSeconds(secondsPerStep * (totalSteps - globalStep)));
+        return new StepProgress(epoch + 1, options.Epochs, step, loader.BatchesPerEpoch, globalStep, work.TotalSteps, losses, lr,
+            imagesPerSecond, work.Remaining(globalStep, _checksDone)) { RunFraction = work.Fraction(globalStep, _checksDone) };
     }
 
-    private void Verify(Module<Tensor, Tensor> backbone, long globalStep, EventLog log, CancellationToken cancellation)
+    private StepProgress Resumed(RunPosition position, BatchLoader loader, long totalSteps, double baseLearningRate, TrainingWork work) =>
+        StepProgress.Resumed(position.CompletedEpochs, options.Epochs, loader.BatchesPerEpoch, position.GlobalStep, totalSteps,
+            baseLearningRate * options.LearningRateFactor(Math.Min(position.CompletedEpochs, options.Epochs - 1)),
+            work.Fraction(position.GlobalStep, _checksDone));
+
+    /// <summary>
+    /// Checks the weights of <paramref name="globalStep"/> on every validation pair set by the published protocol,
+    /// reporting pairs embedded as it goes; the training clock stands still meanwhile, the check's own is measured.
+    /// </summary>
+    private void Verify(Module<Tensor, Tensor> backbone, long globalStep, EventLog log, TrainingWork work, Stopwatch training,
+        CancellationToken cancellation)
     {
-        foreach (PairSet pairs in validation ?? [])
+        IReadOnlyList<PairSet> sets = validation ?? [];
+        if (sets.Count == 0) return;
+        training.Stop();
+        var clock = Stopwatch.StartNew();
+        long imagesBefore = 0;
+        for (int i = 0; i < sets.Count; i++)
         {
-            float[][] embeddings = new EmbeddingExtractor(backbone).Extract(pairs.Images, pairs.ImageSize, flip: true, cancellation);
-            var result = PairVerificationProtocol.Evaluate(pairs.Name, PairVerificationProtocol.Distances(embeddings), pairs.IsSame);
+            PairSet pairs = sets[i];
+            var setClock = Stopwatch.StartNew();
+            long offset = imagesBefore;
+            int index = i;
+            void Report(long imagesDone)
+            {
+                long checkImages = offset + imagesDone;
+                double seconds = clock.Elapsed.TotalSeconds;
+                log.Report(new EvaluationProgress(pairs.Name, index, sets.Count, imagesDone / 2, pairs.PairCount, "pairs",
+                    seconds > 0 ? checkImages / seconds : 0, work.Remaining(globalStep, _checksDone, checkImages))
+                {
+                    GlobalStep = globalStep,
+                    RunFraction = work.Fraction(globalStep, _checksDone, checkImages),
+                });
+            }
+            Report(0);
+            float[][] embeddings = new EmbeddingExtractor(backbone).Extract(pairs.Images, pairs.ImageSize, flip: true, cancellation,
+                new CountProgress(pairs.Images.Count, Report));
+            double[] distances = PairVerificationProtocol.Distances(embeddings);
+            var result = PairVerificationProtocol.Evaluate(pairs.Name, distances, pairs.IsSame);
             log.Report(new VerificationCheck(globalStep, pairs.Name, pairs.IsSynthetic, result.MeanAccuracy, result.StdAccuracy));
+            if (i < options.Validation.Count && validation!.Count == options.Validation.Count)
+                new CheckRecord(globalStep, options.Validation[i], setClock.Elapsed.TotalSeconds, result, distances, pairs.IsSame).Write(run);
+            imagesBefore += pairs.Images.Count;
         }
+        work.CheckTook(imagesBefore, clock.Elapsed.TotalSeconds);
+        _checksDone++;
         backbone.Train();
+        training.Start();
     }
 
     private string SaveModel(Module backbone) =>

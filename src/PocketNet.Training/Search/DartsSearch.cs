@@ -85,6 +85,9 @@ public sealed class DartsSearch(
             foreach (BatchNorm bn in unrolled.NamedModules().Select(m => m.Value).OfType<BatchNorm>()) bn.SyncGroup = parallel.Group;
         int stepsPerEpoch = Math.Min(trainLoader.BatchesPerEpoch, validationLoader.BatchesPerEpoch);
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
+        if (position.GlobalStep > 0)
+            log.Report(StepProgress.Resumed(position.CompletedEpochs, options.Epochs, stepsPerEpoch, position.GlobalStep, totalSteps,
+                schedule.LearningRateAt(Math.Min(position.CompletedEpochs, options.Epochs - 1))));
         var stopwatch = Stopwatch.StartNew();
         long stepsThisSession = 0;
 

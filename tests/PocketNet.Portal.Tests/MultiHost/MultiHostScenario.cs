@@ -143,7 +143,7 @@ public sealed class MultiHostScenario : IAsyncLifetime
         ModelsOfTraining = await CountAsync($"SELECT count(*) FROM \"Models\" WHERE \"JobId\" = {training.Id}");
         ResultsOfTraining = await CountAsync($"SELECT count(*) FROM \"Results\" WHERE \"JobId\" = {training.Id}");
         IReadOnlyList<TrainingEvent> events = PocketNet.Training.Progress.EventLog.Read(Path.Combine(runFolder, RunDirectory.EventsFile));
-        List<StepProgress> steps = events.OfType<StepProgress>().ToList();
+        List<StepProgress> steps = events.OfType<StepProgress>().Where(s => s.Step > 0).ToList(); // not the resume's position report
         StepEventsOfTraining = steps.Count;
         TotalStepsOfTraining = steps.Count == 0 ? 0 : steps.Max(s => s.TotalSteps);
         TrainingLog = (await web.GetFromJsonAsync<Jobs.LiveSnapshot>($"/api/runs/{training.Id}/events", ApiJson.Options))!.Log;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using PocketNet.Portal.Api;
 using PocketNet.Portal.Jobs;
 using PocketNet.Portal.Store;
+using PocketNet.Training.Progress;
 using PocketNet.Training.Runs;
 
 namespace PocketNet.Portal.Tests.Support;
@@ -58,6 +59,12 @@ public sealed class JobControlScenario : IAsyncLifetime
     public JobView AResumed { get; private set; } = null!;
     public LiveSnapshot EventsWhenCancelled { get; private set; } = null!;
     public LiveSnapshot EventsAfterResume { get; private set; } = null!;
+
+    /// <summary>The resumed attempt's report of where it starts (step 0 after its checkpoint); one per resume.</summary>
+    public IReadOnlyList<StepProgress> ResumedAt { get; private set; } = [];
+
+    /// <summary>A's progress as GET /api/runs/N showed it while the resumed attempt ran, in order.</summary>
+    public List<double> ProgressAfterResume { get; } = [];
     public HttpStatusCode ResumeSucceeded { get; private set; }
     public HttpStatusCode CancelSucceeded { get; private set; }
     public HttpStatusCode Delete { get; private set; }
@@ -94,8 +101,9 @@ public sealed class JobControlScenario : IAsyncLifetime
         CFailed = await PortalFactory.WaitForJobAsync(Admin, C.Id);
 
         Resume = (await Admin.PostAsync($"/api/runs/{A.Id}/resume", null)).StatusCode;
-        AResumed = await PortalFactory.WaitForJobAsync(Admin, A.Id);
+        AResumed = await WatchResumedAsync(A.Id);
         EventsAfterResume = await EventsAsync(A.Id);
+        ResumedAt = EventLog.Read(Path.Combine(RunFolderOfA, RunDirectory.EventsFile)).OfType<StepProgress>().Where(s => s.Step == 0).ToList();
         ResumeSucceeded = (await Admin.PostAsync($"/api/runs/{A.Id}/resume", null)).StatusCode;
         CancelSucceeded = (await Admin.PostAsync($"/api/runs/{A.Id}/cancel", null)).StatusCode;
 
@@ -126,6 +134,19 @@ public sealed class JobControlScenario : IAsyncLifetime
     private async Task<JobView> JobAsync(int id) => (await Admin.GetFromJsonAsync<JobView>($"/api/runs/{id}", ApiJson.Options))!;
 
     private async Task<LiveSnapshot> EventsAsync(int id) => (await Admin.GetFromJsonAsync<LiveSnapshot>($"/api/runs/{id}/events", ApiJson.Options))!;
+
+    private async Task<JobView> WatchResumedAsync(int id)
+    {
+        var deadline = DateTime.UtcNow + PortalFactory.JobTimeout;
+        while (true)
+        {
+            JobView job = await JobAsync(id);
+            if (job.State.IsFinished()) return job;
+            if (job.State == JobState.Running) ProgressAfterResume.Add(job.Progress);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {id} is still {job.State} after its resume");
+            await Task.Delay(50);
+        }
+    }
 
     private async Task WaitForLogAsync(int id, string prefix)
     {

@@ -106,6 +106,9 @@ public sealed class DartsSearchTests(ITestOutputHelper output) : IDisposable
         Assert.Equal([1], interrupted.Checkpoints());
         Assert.False(Directory.Exists(interrupted.ModelPath));
         string resumedModel = new DartsSearch(options, data, interrupted).Run();
+        // Before its first step the resumed search reports its checkpoint: half of the run, so its bar starts there.
+        StepProgress restart = Assert.Single(EventLog.Read(interrupted.EventsPath).OfType<StepProgress>(), s => s.Step == 0);
+        Assert.Equal((2, 0.5), (restart.Epoch, restart.Fraction));
 
         var expected = Curve(straight);
         var resumed = Curve(interrupted);
@@ -124,7 +127,7 @@ public sealed class DartsSearchTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>Losses per global step, the last record of a step logged twice (before and after a resume).</summary>
     private static (double Train, double Val)[] Curve(RunDirectory run) =>
-        EventLog.Read(run.EventsPath).OfType<StepProgress>()
+        EventLog.Read(run.EventsPath).OfType<StepProgress>().Where(s => s.Losses.Count > 0) // not a resume's position report
             .GroupBy(s => s.GlobalStep).OrderBy(g => g.Key)
             .Select(g => (g.Last().Losses["train"], g.Last().Losses["val"])).ToArray();
 

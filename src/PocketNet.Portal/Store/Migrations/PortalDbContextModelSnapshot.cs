@@ -33,11 +33,13 @@ public sealed class PortalDbContextModelSnapshot : ModelSnapshot
             b.Property<int?>("ModelId");
             b.Property<string>("Phase");
             b.Property<double>("Progress");
+            b.Property<string>("ProgressJson");
             b.Property<string>("Queue").IsRequired().HasMaxLength(32);
             b.Property<double?>("RemainingSeconds");
             b.Property<string>("RequestJson").IsRequired();
             b.Property<bool>("Resume");
             b.Property<string>("RunFolder");
+            b.Property<double>("RunSeconds");
             b.Property<DateTime?>("StartedAt");
             b.Property<string>("State").IsRequired().HasMaxLength(32);
             b.Property<string>("Notes");

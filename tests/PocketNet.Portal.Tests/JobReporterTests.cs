@@ -1,3 +1,4 @@
+using PocketNet.Application.Evaluation;
 using PocketNet.Portal.Jobs;
 using PocketNet.Training.Progress;
 

@@ -57,6 +57,7 @@ public static class PortalSetup
         services.AddSingleton(sp => PlanningHost.Portal(devicesHere: sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.RunsJobs));
         services.AddPocketNetApplication();
         services.AddSingleton<ModelStore>();
+        services.AddSingleton<ModelQueries>();
         services.AddSingleton<ModelZipImport>();
         services.AddSingleton<ModelUploads>();
         services.AddSingleton<Int8Models>();

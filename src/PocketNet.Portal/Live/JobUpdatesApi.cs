@@ -17,7 +17,7 @@ public static class JobUpdatesApi
     {
         api.MapGet("/runs/updates", (JobUpdateFeed feed, CancellationToken aborted) => TypedResults.ServerSentEvents(Stream(feed, aborted)))
             .WithTags("Runs")
-            .WithSummary("Every job's progress as it happens: server-sent events 'job' with id, state, progress (0..1), phase, loss, imagesPerSecond, remainingSeconds");
+            .WithSummary("Every job's progress as it happens: server-sent events 'job' with id, state, progress (0..1), phase, loss, imagesPerSecond, remainingSeconds, latest (the newest progress event: a step, a check or an evaluation), runSeconds");
         return api;
     }
 

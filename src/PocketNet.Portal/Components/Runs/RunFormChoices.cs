@@ -31,22 +31,14 @@ public sealed record RunFormChoices(
 
     public string? DefaultTrainingSet => (TrainingSets.FirstOrDefault(s => s.Present) ?? TrainingSets.FirstOrDefault())?.Name;
 
-    public static async Task<RunFormChoices> LoadAsync(PortalDbContext db, BenchmarkRegistry registry, TrainingSetCatalog trainingSets, IReadOnlyList<string> queues)
+    public static async Task<RunFormChoices> LoadAsync(Catalog.ModelQueries models, BenchmarkRegistry registry, TrainingSetCatalog trainingSets, IReadOnlyList<string> queues)
     {
         // Presence only: opening every benchmark (IJB-C's metadata alone takes seconds) is the datasets page's job.
         List<BenchmarkEntry> ready = registry.Benchmarks.Where(b => registry.Check(b, openData: false).IsReady).ToList();
-        var models = await db.Models.AsNoTracking()
-            .Where(m => m.Origin != ModelOrigin.Published && m.Folder != null)
-            .OrderByDescending(m => m.Id)
-            .Select(m => new { m.Id, m.DisplayName, m.Origin, m.EmbeddingSize, m.Parameters, m.SyntheticTraining, m.JobId, HasConfig = m.ConfigJson != null })
-            .ToListAsync();
-        HashSet<int> jobsWithRuns = (await db.Jobs.AsNoTracking().Where(j => j.RunFolder != null).Select(j => j.Id).ToListAsync()).ToHashSet();
-        List<StoredModelChoice> choices = models
-            .Select(m => new StoredModelChoice(m.Id, m.DisplayName, m.Origin, m.EmbeddingSize, m.Parameters, m.SyntheticTraining,
-                m.JobId is int job && jobsWithRuns.Contains(job)))
-            .ToList();
+        var stored = await models.FormChoicesAsync();
+        List<StoredModelChoice> choices = stored.Select(m => m.Choice).ToList();
         // A teacher must be a network this portal can run in libtorch: trained here or imported with its config.
-        var teacherIds = models.Where(m => m.HasConfig && m.Origin is ModelOrigin.Trained or ModelOrigin.Imported).Select(m => m.Id).ToHashSet();
+        var teacherIds = stored.Where(m => m.HasConfig && m.Choice.Origin is ModelOrigin.Trained or ModelOrigin.Imported).Select(m => m.Choice.Id).ToHashSet();
         return new RunFormChoices(
             ModelRegistry.Entries,
             trainingSets.All(),

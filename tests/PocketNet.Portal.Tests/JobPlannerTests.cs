@@ -92,6 +92,23 @@ public sealed class JobPlannerTests
         Assert.EndsWith("lfw.bin", options.Validation[0]);
     }
 
+    [Fact]
+    public void The_optimizer_and_weight_decay_reach_the_options_and_default_to_the_recipes()
+    {
+        TrainingOptions adamW = Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { Optimizer = " AdamW ", WeightDecay = 0.05 }, null, null).Options;
+        Assert.Equal(TrainingOptimizer.AdamW, adamW.Optimizer);
+        Assert.Equal(0.05, adamW.WeightDecay);
+        Assert.Contains(adamW.Deviations, d => d.StartsWith("optimizer: AdamW", StringComparison.Ordinal));
+        TrainingOptions plain = Planner.PlanTraining(TinyRuns.Training(epochs: 3), null, null).Options;
+        Assert.Equal(TrainingOptimizer.Sgd, plain.Optimizer);
+        Assert.Equal(5e-4, plain.WeightDecay);
+
+        Assert.Equal("optimizer: 'adam' is not sgd or adamw",
+            Assert.Throws<ArgumentException>(() => Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { Optimizer = "adam" }, null, null)).Message);
+        Assert.Equal("weight decay: 2 is outside [0, 1)",
+            Assert.Throws<ArgumentException>(() => Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { WeightDecay = 2 }, null, null)).Message);
+    }
+
     [Theory]
     [InlineData("cpu", "cpu")]
     [InlineData(" CPU ", "cpu")]

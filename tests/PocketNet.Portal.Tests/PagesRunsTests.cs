@@ -74,6 +74,7 @@ public sealed class PagesRunsTests
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
         Assert.StartsWith("genotype:", PageForms.Text(badPage, "run-error"));
         Assert.Contains("id=\"run-processes\"", dashboard);
+        Assert.Contains("id=\"run-optimizer\"", dashboard);
         HttpResponseMessage noProcesses = await PageForms.PostAsync(browser, "/", "new-run", dashboard,
             RunFields().Select(f => f.Key == "Input.Processes" ? new KeyValuePair<string, string>(f.Key, "0") : f));
         Assert.StartsWith("processes:", PageForms.Text(await noProcesses.Content.ReadAsStringAsync(), "run-error"));
@@ -85,6 +86,8 @@ public sealed class PagesRunsTests
         Assert.Equal(["synth_lfw"], job.Request.GetProperty("validation").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal(4, job.Request.GetProperty("cells").GetInt32());
         Assert.Equal(2, job.Request.GetProperty("processes").GetInt32());
+        Assert.Equal("adamw", job.Request.GetProperty("optimizer").GetString());
+        Assert.Equal(0.05, job.Request.GetProperty("weightDecay").GetDouble());
 
         string runPage = await PageForms.GetPageAsync(browser, $"/runs/{job.Id}");
         HttpResponseMessage cancelled = await PageForms.PostAsync(browser, $"/runs/{job.Id}", $"cancel-run-{job.Id}", runPage, []);
@@ -175,6 +178,8 @@ public sealed class PagesRunsTests
         new("Input.Epochs", "50"),
         new("Input.BatchSize", "8"),
         new("Input.LearningRate", "0.1"),
+        new("Input.Optimizer", "adamw"),
+        new("Input.WeightDecay", "0.05"),
         new("Input.Device", "cpu"),
         new("Input.Processes", "2"),
         new("Input.Validation[synth_lfw]", "true"),

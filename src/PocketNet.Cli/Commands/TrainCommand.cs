@@ -24,7 +24,7 @@ public sealed class TrainCommand : ICommand
                         --data recordio:DIR | folder:DIR   --out RUN_DIR
                         [--mode arcface|cosface|kd|multistep-kd] [--recipe ms1mv2|casia-webface|FILE.json]
                         [--epochs 26] [--batch 128] [--lr 0.1 (at batch 512)] [--milestones 8,14,20,25]
-                        [--momentum 0.9] [--weight-decay 5e-4] [--clip 5|none] [--margin M] [--scale S]
+                        [--optimizer sgd|adamw] [--momentum 0.9 (sgd)] [--weight-decay 5e-4] [--clip 5|none] [--margin M] [--scale S]
                         [--kd-weight 100] [--reference-sine]
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
                         [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
@@ -51,6 +51,9 @@ public sealed class TrainCommand : ICommand
         TrainingMode mode = TrainingNames.Mode.Parse(a.Optional("mode") ?? "arcface");
         TrainingRecipe recipe = TrainingRecipe.Resolve(a.Optional("recipe") ?? TrainingRecipe.DefaultName);
         string? teacher = a.Optional("teacher");
+        TrainingOptimizer optimizer = TrainingNames.Optimizer.Parse(a.Optional("optimizer") ?? "sgd");
+        if (optimizer != TrainingOptimizer.Sgd && a.Optional("momentum") is not null)
+            throw new ArgumentException("--momentum applies to --optimizer sgd; AdamW's betas are PyTorch's defaults (0.9, 0.999)");
         TrainingOptions defaults = TrainingOptions.FromRecipe(recipe, mode, model,
             DataSourceParser.Parse(a.Required("data", "FORMAT:PATH of the training images")), a.OptionalInt("epochs"));
         return (defaults with
@@ -58,6 +61,7 @@ public sealed class TrainCommand : ICommand
             Epochs = a.Int("epochs", defaults.Epochs, 1),
             BatchSize = a.Int("batch", defaults.BatchSize, 2),
             LearningRate = a.Double("lr", defaults.LearningRate, 0),
+            Optimizer = optimizer,
             Momentum = a.Double("momentum", defaults.Momentum, 0, 1),
             WeightDecay = a.Double("weight-decay", defaults.WeightDecay, 0),
             GradientClip = ReadClip(a, defaults.GradientClip),

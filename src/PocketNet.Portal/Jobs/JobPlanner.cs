@@ -66,6 +66,8 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         CheckRange("epochs", request.Epochs, 1, MaxEpochs);
         CheckRange("batch size", request.BatchSize, 2, MaxBatch);
         if (request.LearningRate is not null && !(request.LearningRate is > 0 and < 10)) throw new ArgumentException($"learning rate: {request.LearningRate} is outside (0, 10)");
+        TrainingOptimizer optimizer = TrainingNames.Optimizer.Parse(request.Optimizer ?? TrainingNames.Optimizer.NameOf(TrainingOptimizer.Sgd));
+        if (request.WeightDecay is not null && !(request.WeightDecay is >= 0 and < 1)) throw new ArgumentException($"weight decay: {request.WeightDecay} is outside [0, 1)");
         TrainingSetInfo data = trainingSets.Get(request.TrainingSet);
         CheckBenchmarks(request.Benchmarks, "benchmarks");
         CheckBenchmarks(request.Validation, "validation");
@@ -88,6 +90,8 @@ public sealed class JobPlanner(TrainingSetCatalog trainingSets, BenchmarkRegistr
         {
             BatchSize = request.BatchSize,
             LearningRate = request.LearningRate ?? recipe.LearningRate,
+            Optimizer = optimizer,
+            WeightDecay = request.WeightDecay ?? recipe.WeightDecay,
             Teacher = teacherConfig,
             TeacherWeights = mode == TrainingMode.Distillation ? Path.Combine(teacher!.Folder!, RecognitionTrainer.WeightsFile) : null,
             TeacherRun = mode == TrainingMode.MultiStepDistillation ? teacherRun : null,

@@ -40,6 +40,12 @@ public sealed record TrainRunRequest
     /// <summary>Learning rate at a batch of 512 (scaled linearly with the batch), as the paper states it; default the recipe's.</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>sgd (every recipe's) or adamw (decoupled weight decay: EdgeFace's recipe); default sgd.</summary>
+    public string? Optimizer { get; init; }
+
+    /// <summary>Weight decay (sgd: L2 on the gradient; adamw: decoupled, e.g. 0.05); default the recipe's (5e-4).</summary>
+    public double? WeightDecay { get; init; }
+
     /// <summary>Epochs (from 1) at which the learning rate drops tenfold; default the recipe's, scaled to <see cref="Epochs"/>.</summary>
     public IReadOnlyList<int>? Milestones { get; init; }
 

@@ -15,4 +15,8 @@ public static class TrainingNames
         (TrainingPrecision.Fp32, "fp32", ["float32"]),
         (TrainingPrecision.Bf16, "bf16", ["bfloat16"]),
         (TrainingPrecision.Fp16, "fp16", ["float16", "half"]));
+
+    public static readonly OptionNames<TrainingOptimizer> Optimizer = new("optimizer",
+        (TrainingOptimizer.Sgd, "sgd", []),
+        (TrainingOptimizer.AdamW, "adamw", ["adam-w"]));
 }

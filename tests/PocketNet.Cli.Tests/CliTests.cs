@@ -231,6 +231,12 @@ public sealed class HelpCliTests
         string help = CliRunner.Run("train", "--help").Output;
         Assert.Contains("[--recipe ms1mv2|casia-webface|FILE.json]", help);
         Assert.Contains("[--clip 5|none]", help);
+        Assert.Contains("[--optimizer sgd|adamw]", help);
+        var momentum = CliRunner.Run("train", "--model", "mobilefacenet", "--optimizer", "adamw", "--momentum", "0.8", "--data", "folder:x", "--out", "y");
+        Assert.NotEqual(0, momentum.ExitCode);
+        Assert.Contains("--momentum applies to --optimizer sgd", momentum.Error + momentum.Output);
+        var unknown = CliRunner.Run("train", "--model", "mobilefacenet", "--optimizer", "lion", "--data", "folder:x", "--out", "y");
+        Assert.Contains("optimizer: 'lion' is not sgd or adamw", unknown.Error + unknown.Output);
         var (code, output, _) = CliRunner.Run("--version");
         Assert.Equal(0, code);
         Assert.Matches(@"^pocketnet \d+\.\d+\.\d+(\+[0-9a-f]{12})? \(\.NET 10\.", output);

@@ -93,6 +93,26 @@ public sealed class JobPlannerTests
         Assert.EndsWith("lfw.bin", options.Validation[0]);
     }
 
+    [Fact]
+    public void The_optimizer_and_weight_decay_reach_the_options_and_default_to_the_recipes()
+    {
+        TrainingOptions adamW = Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { Optimizer = TrainingOptimizer.AdamW, WeightDecay = 0.05 }).Options;
+        Assert.Equal(TrainingOptimizer.AdamW, adamW.Optimizer);
+        Assert.Equal(0.05, adamW.WeightDecay);
+        Assert.Contains(adamW.Deviations, d => d.StartsWith("optimizer: AdamW", StringComparison.Ordinal));
+        TrainingOptions plain = Planner.PlanTraining(TinyRuns.Training(epochs: 3)).Options;
+        Assert.Equal(TrainingOptimizer.Sgd, plain.Optimizer);
+        Assert.Equal(5e-4, plain.WeightDecay);
+
+        // Names are read by the one alias table (the API's JSON, the form, the CLI).
+        Assert.Equal(TrainingOptimizer.AdamW, TrainingNames.Optimizer.Parse(" AdamW "));
+        Assert.Equal("optimizer: 'adam' is not sgd or adamw", Assert.Throws<ArgumentException>(() => TrainingNames.Optimizer.Parse("adam")).Message);
+        Assert.StartsWith("weight decay: 2 ",
+            Assert.Throws<ArgumentException>(() => Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { WeightDecay = 2 })).Message);
+        Assert.StartsWith("momentum: AdamW has no momentum",
+            Assert.Throws<ArgumentException>(() => Planner.PlanTraining(TinyRuns.Training(epochs: 3) with { Optimizer = TrainingOptimizer.AdamW, Momentum = 0.9 })).Message);
+    }
+
     [Theory]
     [InlineData("cpu", "cpu")]
     [InlineData(" CPU ", "cpu")]

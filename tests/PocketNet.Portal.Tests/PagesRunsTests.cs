@@ -75,6 +75,7 @@ public sealed class PagesRunsTests
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
         Assert.StartsWith("Genotype:", PageForms.Text(badPage, "run-error"));
         Assert.Contains("id=\"run-processes\"", dashboard);
+        Assert.Contains("id=\"run-optimizer\"", dashboard);
         HttpResponseMessage noProcesses = await PageForms.PostAsync(browser, "/", "new-run", dashboard,
             RunFields().Select(f => f.Key == "Input.Processes" ? new KeyValuePair<string, string>(f.Key, "0") : f));
         Assert.StartsWith("Processes (GPUs):", PageForms.Text(await noProcesses.Content.ReadAsStringAsync(), "run-error"));
@@ -86,6 +87,8 @@ public sealed class PagesRunsTests
         Assert.Equal(["synth_lfw"], job.Request.GetProperty("validation").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal(4, job.Request.GetProperty("cells").GetInt32());
         Assert.Equal(2, job.Request.GetProperty("processes").GetInt32());
+        Assert.Equal("adamw", job.Request.GetProperty("optimizer").GetString());
+        Assert.Equal(0.05, job.Request.GetProperty("weightDecay").GetDouble());
 
         // Cancelled through the API only to end the test sooner (the run page's buttons act over its circuit: RunActionsTests).
         Assert.Equal(HttpStatusCode.Accepted, (await portal.CreateAdminClient().PostAsync($"/api/runs/{job.Id}/cancel", null)).StatusCode);
@@ -206,6 +209,8 @@ public sealed class PagesRunsTests
         new("Input.Epochs", "50"),
         new("Input.BatchSize", "8"),
         new("Input.LearningRate", "0.1"),
+        new("Input.Optimizer", "adamw"),
+        new("Input.WeightDecay", "0.05"),
         new("Input.Device", "cpu"),
         new("Input.Processes", "2"),
         new("Input.Validation[synth_lfw]", "true"),

@@ -64,22 +64,26 @@ public sealed class RecognitionTrainerTests(ITestOutputHelper output) : IDisposa
         Assert.True(last < 0.8 * first, $"loss should fall clearly: {first:F3} -> {last:F3}");
     }
 
-    [Fact]
-    public void AResumedRunContinuesTheSameLossCurve()
+    [Theory]
+    [InlineData(TrainingOptimizer.Sgd)]
+    [InlineData(TrainingOptimizer.AdamW)] // its checkpoints carry both moments and the step counts of the bias correction
+    public void AResumedRunContinuesTheSameLossCurve(TrainingOptimizer optimizer)
     {
         var data = PatternFaces.TrainingSet(identities: 6, imagesPerIdentity: 8, seed: 3);
+        TrainingOptions options = optimizer == TrainingOptimizer.Sgd ? TinyOptions(epochs: 3)
+            : TinyOptions(epochs: 3) with { Optimizer = optimizer, LearningRate = 2e-3 * TrainingOptions.ReferenceBatchSize / 16, WeightDecay = 0.05 };
         var straight = new RunDirectory(Path.Combine(_root, "straight"));
-        new RecognitionTrainer(TinyOptions(epochs: 3), data, straight).Run();
+        new RecognitionTrainer(options, data, straight).Run();
 
         // Stop during the second epoch, then resume: the second epoch restarts from its checkpoint.
         var interrupted = new RunDirectory(Path.Combine(_root, "interrupted"));
         using var cancel = new CancellationTokenSource();
         var observer = new Progress<TrainingEvent>();
         var stopper = new StopAt(epoch: 2, step: 2, cancel);
-        Assert.ThrowsAny<OperationCanceledException>(() => new RecognitionTrainer(TinyOptions(epochs: 3), data, interrupted, observer: stopper).Run(cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new RecognitionTrainer(options, data, interrupted, observer: stopper).Run(cancel.Token));
         Assert.Equal([1], interrupted.Checkpoints());
         long before = EventLog.Read(interrupted.EventsPath).Count;
-        new RecognitionTrainer(TinyOptions(epochs: 3), data, interrupted).Run();
+        new RecognitionTrainer(options, data, interrupted).Run();
 
         // The resumed run's first progress is its checkpoint (step 0 of epoch 2, a third of the run), before any step.
         StepProgress restart = EventLog.Read(interrupted.EventsPath).Skip((int)before).OfType<StepProgress>().First();

@@ -81,6 +81,8 @@ public sealed class JobPlanner(ITrainingSets trainingSets, BenchmarkRegistry? be
         if (request.BatchSize is int batch) CheckRange("batch size", batch, 2, MaxBatch);
         CheckOpen("learning rate", request.LearningRate, 0, 10);
         CheckInterval("momentum", request.Momentum, 0, 1);
+        if (request.Optimizer == TrainingOptimizer.AdamW && request.Momentum is not null)
+            throw new ArgumentException("momentum: AdamW has no momentum to set (its betas are fixed at 0.9, 0.999); leave momentum out or use sgd");
         CheckInterval("weight decay", request.WeightDecay, 0, 1);
         CheckInterval("gradient clip", request.GradientClip, 0, 1e6);
         CheckOpen("margin", request.Margin, 0, Math.PI);
@@ -116,6 +118,7 @@ public sealed class JobPlanner(ITrainingSets trainingSets, BenchmarkRegistry? be
         {
             BatchSize = request.BatchSize ?? defaults.BatchSize,
             LearningRate = request.LearningRate ?? defaults.LearningRate,
+            Optimizer = request.Optimizer ?? defaults.Optimizer,
             Momentum = request.Momentum ?? defaults.Momentum,
             WeightDecay = request.WeightDecay ?? defaults.WeightDecay,
             GradientClip = request.GradientClip is { } clip ? (clip == 0 ? null : clip) : defaults.GradientClip,

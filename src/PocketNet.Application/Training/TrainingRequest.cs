@@ -51,12 +51,18 @@ public sealed record TrainingRequest
     /// <summary>Learning rate at a batch of 512 (scaled linearly with the batch), as the paper states it; default the recipe's.</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>sgd (every recipe's) or adamw (decoupled weight decay: EdgeFace's recipe); default sgd.</summary>
+    [JsonConverter(typeof(TrainingNames.OptimizerJson))]
+    public TrainingOptimizer? Optimizer { get; init; }
+
+    /// <summary>Weight decay (sgd: L2 on the gradient; adamw: decoupled, e.g. 0.05); default the recipe's (5e-4).</summary>
+    public double? WeightDecay { get; init; }
+
     /// <summary>Epochs (from 1) at which the learning rate drops tenfold; default the recipe's, scaled to <see cref="Epochs"/>.</summary>
     public IReadOnlyList<int>? Milestones { get; init; }
 
+    /// <summary>SGD's momentum; default the recipe's (0.9); refused with adamw.</summary>
     public double? Momentum { get; init; }
-
-    public double? WeightDecay { get; init; }
 
     /// <summary>Maximum norm of the backbone's gradient; 0 trains without clipping; default the recipe's (5).</summary>
     public double? GradientClip { get; init; }

@@ -23,7 +23,7 @@ public sealed class TrainCommand : ICommand
                         --data recordio:DIR | folder:DIR   --out RUN_DIR
                         [--mode arcface|cosface|kd|multistep-kd] [--recipe ms1mv2|casia-webface|FILE.json]
                         [--epochs 26] [--batch 128] [--lr 0.1 (at batch 512)] [--milestones 8,14,20,25]
-                        [--momentum 0.9] [--weight-decay 5e-4] [--clip 5|none] [--margin M] [--scale S]
+                        [--optimizer sgd|adamw] [--momentum 0.9 (sgd)] [--weight-decay 5e-4] [--clip 5|none] [--margin M] [--scale S]
                         [--kd-weight 100] [--reference-sine]
                         [--teacher NAME [--teacher-embedding E]] [--teacher-weights FILE]
                         [--teacher-run DIR (multi-step KD; without --teacher, the network that run trained)]
@@ -71,6 +71,7 @@ public sealed class TrainCommand : ICommand
             Epochs = a.OptionalInt("epochs"),
             BatchSize = a.OptionalInt("batch"),
             LearningRate = a.OptionalDouble("lr"),
+            Optimizer = a.Optional("optimizer") is { } optimizer ? TrainingNames.Optimizer.Parse(optimizer) : null,
             Milestones = a.IntList("milestones"),
             Momentum = a.OptionalDouble("momentum"),
             WeightDecay = a.OptionalDouble("weight-decay"),

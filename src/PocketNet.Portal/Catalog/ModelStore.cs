@@ -43,7 +43,7 @@ public sealed partial class ModelStore(IDbContextFactory<PortalDbContext> store,
         record.TrainingData = data.Name;
         record.SyntheticTraining = data.Synthetic;
         record.JobId = job.Id;
-        record.Source = $"trained by job {job.Id}: {options.Epochs} epochs at batch {options.BatchSize}, lr {options.LearningRate} (at batch 512)";
+        record.Source = $"trained by job {job.Id}: {options.Epochs} epochs at batch {options.BatchSize}, lr {options.LearningRate} (at batch 512){(options.Optimizer == TrainingOptimizer.AdamW ? ", AdamW" : "")}";
         return Add(record);
     }
 

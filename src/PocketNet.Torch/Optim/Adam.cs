@@ -3,9 +3,9 @@ namespace PocketNet.Torch.Optim;
 /// <summary>
 /// Adam with the exact semantics of torch.optim.Adam: bias-corrected first and second moments, weight
 /// decay added to the gradient as L2 (this is not AdamW), and optionally AMSGrad, which normalises by
-/// the running maximum of the second moment.
+/// the running maximum of the second moment. <see cref="AdamW"/> differs only in how it decays weights.
 /// </summary>
-public sealed class Adam : Optimizer
+public class Adam : Optimizer
 {
     private const string ExpAvg = "exp_avg";
     private const string ExpAvgSq = "exp_avg_sq";
@@ -53,7 +53,7 @@ public sealed class Adam : Optimizer
 
     protected override void Update(ParamGroup group, Tensor parameter, Tensor grad, ParameterState state)
     {
-        Tensor g = group.WeightDecay != 0 ? grad.Clone().AddInPlace(parameter, group.WeightDecay) : grad;
+        Tensor g = ApplyWeightDecay(group, parameter, grad);
 
         Tensor expAvg = state.Get(ExpAvg) ?? state.Set(ExpAvg, Tensors.ZerosLike(parameter));
         Tensor expAvgSq = state.Get(ExpAvgSq) ?? state.Set(ExpAvgSq, Tensors.ZerosLike(parameter));
@@ -76,4 +76,8 @@ public sealed class Adam : Optimizer
         Tensor denom = (second.Sqrt() / biasCorrection2Sqrt).AddInPlace(Eps);
         parameter.AddcdivInPlace(expAvg, denom, -stepSize);
     }
+
+    /// <summary>The gradient the moments follow: Adam's L2 decay adds <c>weight_decay * parameter</c> to it.</summary>
+    protected virtual Tensor ApplyWeightDecay(ParamGroup group, Tensor parameter, Tensor grad) =>
+        group.WeightDecay != 0 ? grad.Clone().AddInPlace(parameter, group.WeightDecay) : grad;
 }

@@ -27,4 +27,10 @@ public static class TrainingNames
     public sealed class PrecisionJson() : OptionNamesJsonConverter<TrainingPrecision>(Precision);
 
     public sealed class DataFormatJson() : OptionNamesJsonConverter<DataFormat>(Format);
+
+    public static readonly OptionNames<TrainingOptimizer> Optimizer = new("optimizer",
+        (TrainingOptimizer.Sgd, "sgd", []),
+        (TrainingOptimizer.AdamW, "adamw", ["adam-w"]));
+
+    public sealed class OptimizerJson() : OptionNamesJsonConverter<TrainingOptimizer>(Optimizer);
 }

@@ -29,7 +29,9 @@ public static class RecipeDeviations
         Differs("batch per process", options.BatchSize, recipe.BatchSize,
             string.Create(Invariant, $"the learning rate scales linearly: {options.EffectiveLearningRate:G4} per step instead of {recipe.LearningRate * recipe.BatchSize / TrainingOptions.ReferenceBatchSize:G4}"));
         Differs("learning rate at batch 512", options.LearningRate, recipe.LearningRate);
-        Differs("momentum", options.Momentum, recipe.Momentum);
+        if (options.Optimizer != TrainingOptimizer.Sgd)
+            found.Add("optimizer: AdamW with decoupled weight decay (the recipe's is SGD with momentum); momentum unused, betas 0.9, 0.999");
+        else Differs("momentum", options.Momentum, recipe.Momentum);
         Differs("weight decay", options.WeightDecay, recipe.WeightDecay);
         if (options.GradientClip != recipe.GradientClip)
             found.Add($"gradient clip: {Norm(options.GradientClip)} (recipe {Norm(recipe.GradientClip)})");

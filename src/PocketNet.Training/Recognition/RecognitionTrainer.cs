@@ -20,8 +20,8 @@ namespace PocketNet.Training.Recognition;
 /// <summary>
 /// Trains a face-embedding backbone with a margin head, optionally distilling a teacher, as the
 /// PocketNet reference does: per step, embeddings are L2-normalised, loss = CE(head logits) [+ w·MSE to
-/// the normalised teacher embeddings], backward, optional clipping of the backbone's gradient, one SGD
-/// step for backbone and head each. The learning rate changes per epoch. After every epoch a checkpoint
+/// the normalised teacher embeddings], backward, optional clipping of the backbone's gradient, one optimiser
+/// step (SGD, or AdamW with --optimizer adamw) for backbone and head each. The learning rate changes per epoch. After every epoch a checkpoint
 /// is written; <see cref="Run"/> resumes from the newest one, so a stopped run continues exactly where
 /// its last completed epoch left it (data order, flips and random draws depend only on seed and epoch).
 /// </summary>
@@ -73,8 +73,8 @@ public sealed class RecognitionTrainer(
         // With Partial FC this full head stays on the CPU: it is what checkpoints hold, the device trains a shard of it.
         head.To(options.SampleRate is null ? device : Device.Cpu).To(ComputeType);
         double baseLearningRate = options.EffectiveLearningRate * _world.Size; // --batch is per rank: lr follows the global batch
-        using var backboneOptimizer = new Sgd(backbone.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
-        using var headOptimizer = new Sgd(head.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
+        using Optimizer backboneOptimizer = CreateOptimizer(options, backbone.Parameters(), baseLearningRate);
+        using Optimizer headOptimizer = CreateOptimizer(options, head.Parameters(), baseLearningRate);
         using ITeacherProvider? teachers = CreateTeachers(options, device);
 
         var checkpoints = new CheckpointFiles(run,
@@ -86,7 +86,7 @@ public sealed class RecognitionTrainer(
         using PartialFc? partialFc = _partialFc = options.SampleRate is { } rate
             ? new PartialFc(head, classes => CreateHead(options, classes), _world.Group, device, rate, options.Seed)
             : null;
-        using Sgd? shardOptimizer = partialFc is null ? null : new Sgd(partialFc.Shard.Parameters(), baseLearningRate, options.Momentum, weightDecay: options.WeightDecay);
+        using Optimizer? shardOptimizer = partialFc is null ? null : CreateOptimizer(options, partialFc.Shard.Parameters(), baseLearningRate);
         if (partialFc is not null) partialFc.TakeOptimizerState(headOptimizer, shardOptimizer!);
         MarginHead trainedHead = partialFc?.Shard ?? head;
         Optimizer trainedHeadOptimizer = shardOptimizer ?? headOptimizer;
@@ -147,6 +147,16 @@ public sealed class RecognitionTrainer(
 
         return _world.IsMain ? SaveModel(backbone) : run.ModelPath;
     }
+
+    /// <summary>
+    /// The optimiser of one parameter group (backbone, head or Partial FC shard), all three alike: SGD with momentum
+    /// and L2 decay (the PocketNet scripts), or AdamW with decoupled decay (arcface_torch's adamw, EdgeFace's recipe).
+    /// </summary>
+    public static Optimizer CreateOptimizer(TrainingOptions options, IEnumerable<Tensor> parameters, double learningRate) => options.Optimizer switch
+    {
+        TrainingOptimizer.AdamW => new AdamW(parameters, learningRate, weightDecay: options.WeightDecay),
+        _ => new Sgd(parameters, learningRate, options.Momentum, weightDecay: options.WeightDecay),
+    };
 
     public static MarginHead CreateHead(TrainingOptions options, int classes) => options.Mode == TrainingMode.CosFace
         ? new CosFaceHead(options.Model.EmbeddingSize, classes, options.Scale, options.EffectiveMargin)

@@ -48,8 +48,16 @@ public sealed record TrainingOptions
     /// <summary>Learning rate at a batch of 512; the rate used is this times BatchSize / 512.</summary>
     public double LearningRate { get; init; } = 0.1;
 
+    /// <summary>
+    /// SGD (every PocketNet recipe) or AdamW, for backbone, head and Partial FC shard alike. AdamW ignores
+    /// <see cref="Momentum"/> (its betas are PyTorch's defaults, 0.9 and 0.999) and decays weights decoupled.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public TrainingOptimizer Optimizer { get; init; }
+
     public double Momentum { get; init; } = 0.9;
 
+    /// <summary>SGD: L2 decay added to the gradient; AdamW: each step shrinks weights by lr × this (arcface_torch's adamw configs use 0.05-0.1).</summary>
     public double WeightDecay { get; init; } = 5e-4;
 
     /// <summary>
@@ -188,6 +196,9 @@ public sealed record TrainingOptions
         if (Milestones.Any(m => m < 1)) throw new ArgumentException("milestones count epochs from 1");
         if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentException($"warmup epochs must lie in 0..{Epochs - 1}, not {WarmupEpochs}");
         if (GradientClip is <= 0) throw new ArgumentException($"gradient clip must be positive, not {GradientClip}");
+        if (!(WeightDecay >= 0 && WeightDecay < 1)) throw new ArgumentException($"weight decay must lie in [0, 1), not {WeightDecay}");
+        if (Optimizer == TrainingOptimizer.AdamW && EffectiveLearningRate * WeightDecay >= 1)
+            throw new ArgumentException($"--optimizer adamw shrinks weights by lr x weight decay per step; {EffectiveLearningRate:G4} x {WeightDecay:G4} is at least 1, which zeroes them");
         if (LogEverySteps < 1) throw new ArgumentException("log-every must be at least 1 step");
         if (Mode == TrainingMode.Distillation && (Teacher is null || TeacherWeights is null))
             throw new ArgumentException("distillation needs a teacher model and its weights (--teacher, --teacher-weights)");
@@ -199,6 +210,16 @@ public sealed record TrainingOptions
         if (SampleRate is { } rate && !(rate >= 0.1 && rate <= 1)) throw new ArgumentException($"--sample-rate must lie in 0.1..1.0, not {rate}");
         if (InitWeights is not null && !File.Exists(InitWeights)) throw new ArgumentException($"--init: weights file {InitWeights} does not exist");
     }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingOptimizer>))]
+public enum TrainingOptimizer
+{
+    /// <summary>SGD with momentum, weight decay as L2 (torch.optim.SGD).</summary>
+    Sgd,
+
+    /// <summary>Adam with decoupled weight decay (torch.optim.AdamW).</summary>
+    AdamW,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<TrainingPrecision>))]

@@ -34,6 +34,34 @@ public class EdgeFaceGradientTests
         AssertGradients(encoder, input, [("input", input), ("gamma_xca", encoder.GammaXca), ("gamma", encoder.Gamma)], 36);
     }
 
+    /// <summary>
+    /// The whole network, stem to embedding, as the trainer back-propagates through it: a tiny EdgeFace with every part
+    /// (conv and SDTA encoders, positional encoding, low-rank layers, head), gradients of a parameter of each kind.
+    /// </summary>
+    [Fact]
+    public void WholeNetworkGradientsAgreeWithFiniteDifferences()
+    {
+        using var scope = DisposeScope.Enter();
+        using var network = new EdgeFaceNetwork(new EdgeFaceVariant([8, 16, 24, 32], [1, 2, 2, 1], Heads: 2, RankRatio: 0.5), embeddingSize: 6);
+        SeededWeights.Randomise(network, 37);
+        network.To(ScalarType.Float64);
+        network.Train();
+        var parameters = network.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value);
+        string[] checkedNames =
+        [
+            "model.stem.1.weight",
+            "model.stages.0.blocks.0.gamma",
+            "model.stages.1.blocks.1.gamma_xca",
+            "model.stages.1.blocks.1.xca.temperature",
+            "model.stages.1.blocks.1.pos_embd.token_projection.bias",
+            "model.stages.2.downsample.0.bias",
+            "model.stages.3.blocks.0.mlp.fc2.linear2.bias",
+            "model.head.fc.linear2.bias",
+        ];
+        Tensor input = Values(38, 1, 3, 48, 48);
+        AssertGradients(network, input, checkedNames.Select(n => (n, parameters[n])).ToArray(), 39);
+    }
+
     private static void AssertGradients(Module<Tensor, Tensor> layer, Tensor input, (string Name, Tensor Tensor)[] wrt, int seed)
     {
         const double step = 1e-6, tolerance = 1e-5;

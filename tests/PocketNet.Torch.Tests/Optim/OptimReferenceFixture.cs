@@ -137,5 +137,32 @@ public sealed class OptimReferenceFixture
             Groups = [new([0, 2], WeightDecay: 0.1), new([1])],
             LearningRates = [0.01, 0.02, 0.02, 0.005, 0.005],
         },
+        new()
+        {
+            // Decay large enough (lr * wd = 1e-2 per step) that AdamW's shrink and Adam's L2 term part visibly.
+            Name = "adamw_weight_decay",
+            Optimizer = "adamw",
+            PythonOptions = new JsonObject { ["lr"] = 0.05, ["weight_decay"] = 0.2 },
+            Create = g => new AdamW(g, learningRate: 0.05, weightDecay: 0.2),
+            Steps = 6,
+        },
+        new()
+        {
+            Name = "adamw_betas_amsgrad_missing_grads",
+            Optimizer = "adamw",
+            PythonOptions = new JsonObject { ["lr"] = 0.02, ["betas"] = new JsonArray(0.8, 0.99), ["eps"] = 1e-6, ["weight_decay"] = 0.05, ["amsgrad"] = true },
+            Create = g => new AdamW(g, learningRate: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.05, amsgrad: true),
+            FixedGrads = SparseGrads,
+        },
+        new()
+        {
+            // The decay follows each group's current rate: the schedule changes it between steps.
+            Name = "adamw_groups_learning_rate_changes",
+            Optimizer = "adamw",
+            PythonOptions = new JsonObject { ["lr"] = 0.01 },
+            Create = g => new AdamW(g, learningRate: 0.01),
+            Groups = [new([0, 2], WeightDecay: 0.5), new([1], WeightDecay: 0)],
+            LearningRates = [0.01, 0.03, 0.03, 0.005, 0.005],
+        },
     ];
 }

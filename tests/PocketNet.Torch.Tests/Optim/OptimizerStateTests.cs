@@ -44,7 +44,7 @@ public sealed class OptimizerStateTests
         }
     }
 
-    public static IEnumerable<object[]> Kinds => [["sgd"], ["nesterov"], ["adam"], ["amsgrad"]];
+    public static IEnumerable<object[]> Kinds => [["sgd"], ["nesterov"], ["adam"], ["amsgrad"], ["adamw"]];
 
     private static Optimizer Create(string kind, IEnumerable<ParamGroup> groups) => kind switch
     {
@@ -52,6 +52,7 @@ public sealed class OptimizerStateTests
         "nesterov" => new Sgd(groups, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, nesterov: true),
         "adam" => new Adam(groups, learningRate: 0.01, weightDecay: 1e-3),
         "amsgrad" => new Adam(groups, learningRate: 0.01, amsgrad: true),
+        "adamw" => new AdamW(groups, learningRate: 0.01, weightDecay: 0.1),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -79,7 +80,7 @@ public sealed class OptimizerStateTests
             second.LoadState(saved, OptimizerScalars.FromJson(json));
             foreach (Tensor t in saved.Values) t.Dispose(); // loading copied them
             Assert.Equal(0.03, second.LearningRate);
-            second.LearningRate = kind is "adam" or "amsgrad" ? 0.01 : 0.05;
+            second.LearningRate = kind is "adam" or "amsgrad" or "adamw" ? 0.01 : 0.05;
             second.ParamGroups[1].LearningRate = 0.02;
             resumed.Run(second, 2);
         }
@@ -125,6 +126,11 @@ public sealed class OptimizerStateTests
 
         using var adam = new Adam(problem.Groups());
         Assert.Throws<ArgumentException>(() => adam.LoadState(good)); // saved by another optimiser
+        // Adam's and AdamW's buffers share names, but a resumed run must not silently switch how it decays.
+        problem.Run(adam, 1);
+        using var adamW = new AdamW(problem.Groups());
+        var adamState = adam.StateDict();
+        Assert.Contains("saved by Adam, not AdamW", Assert.Throws<ArgumentException>(() => adamW.LoadState(adamState)).Message);
 
         using var scope = DisposeScope.Enter();
         var wrongShape = new Dictionary<string, Tensor>(tensors) { ["state.1.momentum_buffer"] = Tensors.Zeros([5]) };

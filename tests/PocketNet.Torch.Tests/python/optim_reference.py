@@ -1,9 +1,9 @@
-"""Reference trajectories of torch.optim.SGD / torch.optim.Adam for the C# optimiser tests.
+"""Reference trajectories of torch.optim.SGD / Adam / AdamW for the C# optimiser tests.
 
 Usage: optim_reference.py INPUT.json  -> prints JSON {"cases": {name: result}} on stdout.
 
 INPUT: {"cases": [case, ...]}, each case:
-  name, optimizer ("sgd" | "adam"), options (constructor keywords apart from params),
+  name, optimizer ("sgd" | "adam" | "adamw"), options (constructor keywords apart from params),
   params: [{"shape": [...], "data": [...]}], groups: [{"params": [indices], ...overrides}] (optional),
   steps: int, lrs: optional per-step learning rate set on every group before the step,
   and either
@@ -34,10 +34,11 @@ def run_case(case):
     options = dict(case["options"])
     if case["optimizer"] == "sgd":
         opt = torch.optim.SGD(groups, foreach=False, **options)
-    elif case["optimizer"] == "adam":
+    elif case["optimizer"] in ("adam", "adamw"):
         if "betas" in options:
             options["betas"] = tuple(options["betas"])
-        opt = torch.optim.Adam(groups, foreach=False, **options)
+        kind = torch.optim.Adam if case["optimizer"] == "adam" else torch.optim.AdamW
+        opt = kind(groups, foreach=False, **options)
     else:
         raise ValueError(case["optimizer"])
 

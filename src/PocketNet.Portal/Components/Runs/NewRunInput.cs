@@ -34,6 +34,12 @@ public sealed class NewRunInput
     /// <summary>At batch 512; empty: the recipe's.</summary>
     public double? LearningRate { get; set; }
 
+    /// <summary>sgd or adamw.</summary>
+    public string Optimizer { get; set; } = "sgd";
+
+    /// <summary>Empty: the recipe's.</summary>
+    public double? WeightDecay { get; set; }
+
     /// <summary>Comma-separated epochs; empty: the recipe's schedule scaled to the run's length.</summary>
     public string? Milestones { get; set; }
 
@@ -72,6 +78,8 @@ public sealed class NewRunInput
             Epochs = Epochs,
             BatchSize = BatchSize,
             LearningRate = LearningRate,
+            Optimizer = TrainingNames.Optimizer.Parse(Optimizer),
+            WeightDecay = WeightDecay,
             Milestones = ParseMilestones(Milestones),
             Device = Device,
             Processes = Processes,

@@ -234,7 +234,7 @@ public sealed class HelpCliTests
         Assert.Contains("[--optimizer sgd|adamw]", help);
         var momentum = CliRunner.Run("train", "--model", "mobilefacenet", "--optimizer", "adamw", "--momentum", "0.8", "--data", "folder:x", "--out", "y");
         Assert.NotEqual(0, momentum.ExitCode);
-        Assert.Contains("--momentum applies to --optimizer sgd", momentum.Error + momentum.Output);
+        Assert.Contains("momentum: AdamW has no momentum", momentum.Error + momentum.Output);
         var unknown = CliRunner.Run("train", "--model", "mobilefacenet", "--optimizer", "lion", "--data", "folder:x", "--out", "y");
         Assert.Contains("optimizer: 'lion' is not sgd or adamw", unknown.Error + unknown.Output);
         var (code, output, _) = CliRunner.Run("--version");

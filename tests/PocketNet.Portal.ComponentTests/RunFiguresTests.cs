@@ -21,6 +21,17 @@ public sealed class RunFiguresTests
     }
 
     [Fact]
+    public void The_learning_rate_chart_steps_at_each_milestone_on_a_log_axis_and_skips_steps_without_a_rate()
+    {
+        var figure = RunFigures.LearningRate([new LossPoint(1, 9, 0.1), new LossPoint(2, 8, 0.01), new LossPoint(3, 7)]);
+        Scatter trace = Assert.IsType<Scatter>(Assert.Single(figure.Data));
+        Assert.Equal([1L, 2L], trace.X);
+        Assert.Equal([0.1, 0.01], trace.Y);
+        Assert.Equal(Plotly.Blazor.Traces.ScatterLib.LineLib.ShapeEnum.Hv, trace.Line.Shape);
+        Assert.Equal(Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Log, figure.Layout.YAxis[0].Type);
+    }
+
+    [Fact]
     public void Accuracy_is_drawn_in_percent_one_trace_per_pair_set_with_synthetic_ones_labelled()
     {
         var figure = RunFigures.Accuracy(

@@ -46,6 +46,7 @@ public sealed class PagesRunsTests
         // The charts are drawn in the browser; the prerendered frames say what they hold.
         Assert.Equal("1", PageForms.Attribute(page, "loss-chart", "data-traces"));
         Assert.True(int.Parse(PageForms.Attribute(page, "loss-chart", "data-points")) > 0, "the loss curve has no points");
+        Assert.Equal(PageForms.Attribute(page, "loss-chart", "data-points"), PageForms.Attribute(page, "learning-rate-chart", "data-points"));
         Assert.Equal("1", PageForms.Attribute(page, "accuracy-chart", "data-traces"));
         Assert.Equal("2", PageForms.Attribute(page, "accuracy-chart", "data-points"));
 

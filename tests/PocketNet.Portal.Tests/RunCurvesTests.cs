@@ -50,7 +50,7 @@ public sealed class RunCurvesTests
         curves.Add(Step(1, total: 3, ce: 2));
         curves.Add(Step(2, ce: 1.5));
         curves.Add(Step(3));
-        Assert.Equal([new LossPoint(1, 3), new LossPoint(2, 1.5)], curves.Loss);
+        Assert.Equal([new LossPoint(1, 3, 0.1), new LossPoint(2, 1.5, 0.1)], curves.Loss); // with the learning rate each step ran at
         Assert.Equal(3, curves.LastStep!.GlobalStep);
     }
 

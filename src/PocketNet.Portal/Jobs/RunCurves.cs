@@ -2,8 +2,8 @@ using PocketNet.Training.Progress;
 
 namespace PocketNet.Portal.Jobs;
 
-/// <summary>A point of a loss curve: total loss at a global step.</summary>
-public readonly record struct LossPoint(long Step, double Loss);
+/// <summary>A point of a loss curve: total loss at a global step, with the learning rate that step ran at (NaN: not recorded).</summary>
+public readonly record struct LossPoint(long Step, double Loss, double LearningRate = double.NaN);
 
 /// <summary>A point of an accuracy curve: verification accuracy (fraction) on a pair set at a global step.</summary>
 public readonly record struct AccuracyPoint(long Step, string Benchmark, double Accuracy);
@@ -50,7 +50,7 @@ public sealed class RunCurves
                 LastStep = step;
                 // Training reports "total" (and "ce"); a search reports its weight step's loss as "train".
                 if (step.Losses.TryGetValue("total", out double total) || step.Losses.TryGetValue("ce", out total) || step.Losses.TryGetValue("train", out total))
-                    AddLoss(new LossPoint(step.GlobalStep, total));
+                    AddLoss(new LossPoint(step.GlobalStep, total, step.LearningRate));
                 break;
             case VerificationCheck check:
                 _accuracy.Add(new AccuracyPoint(check.GlobalStep, check.Benchmark, check.Accuracy));

@@ -12,6 +12,10 @@ public static class ComparisonFigures
         [.. runs.Select(r => RunFigures.LossTrace(Label(r), Label(r), r.Loss))],
         RunFigures.Layout("Training loss", "loss", runs.All(r => r.Loss.Count == 0) ? "none of these runs has a training step" : null));
 
+    public static ChartFigure LearningRate(IReadOnlyList<RunCurve> runs) => new(
+        [.. runs.Select(r => RunFigures.LearningRateTrace(Label(r), Label(r), r.Loss))],
+        RunFigures.Layout("Learning rate", "learning rate (log scale)", runs.All(r => r.Loss.Count == 0) ? "none of these runs has a training step" : null, logY: true));
+
     /// <summary>One trace per run and pair set; <paramref name="synthetic"/> says which pair sets to label synthetic.</summary>
     public static ChartFigure Accuracy(IReadOnlyList<RunCurve> runs, Func<string, bool> synthetic) => new(
         [.. runs.SelectMany(r => r.Accuracy.GroupBy(p => p.Benchmark).Select(g => RunFigures.AccuracyTrace(

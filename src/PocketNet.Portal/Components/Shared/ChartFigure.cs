@@ -30,9 +30,10 @@ public static class ChartStyle
         GridColor = GridColor,
     };
 
-    public static YAxis YAxis(string title, IList<object>? range = null, string? tickSuffix = null, string? tickFormat = null) => new()
+    public static YAxis YAxis(string title, IList<object>? range = null, string? tickSuffix = null, string? tickFormat = null, bool log = false) => new()
     {
         Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = title },
+        Type = log ? Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Log : null,
         Range = range,
         TickSuffix = tickSuffix,
         TickFormat = tickFormat,

@@ -82,7 +82,7 @@ public sealed partial class RunControlFlowTests(PortalInBrowser browser, ITestOu
     }
 
     [Fact]
-    public async Task Tag_a_model_and_find_it_by_its_tag_link()
+    public async Task Tag_a_model_on_its_page_and_the_api_reports_the_tags()
     {
         await using BrowserSession session = await browser.OpenSessionAsync(output);
         IPage page = session.Page;
@@ -104,6 +104,7 @@ public sealed partial class RunControlFlowTests(PortalInBrowser browser, ITestOu
             await page.Locator("#annotations-save").ClickAsync();
             await Expect(page.Locator("#annotations-error")).ToHaveCountAsync(0);
             await Expect(page.Locator("#annotations .tag"), "both tags are shown").ToHaveTextAsync(["baseline", "onnx_upload"]);
+            await Expect(page.Locator("#annotations a.tag"), "a model's tags lead to no runs list").ToHaveCountAsync(0);
             await Expect(page.Locator("#annotations-notes")).ToHaveTextAsync("uploaded to check the browser flow");
         });
 

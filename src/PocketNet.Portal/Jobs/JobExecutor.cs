@@ -146,15 +146,17 @@ public sealed class JobExecutor(
         // An ONNX-only model (uploaded or quantised) is its graph; ours are their folder.
         string target = model.Origin.OnnxOnly() ? new ModelFolder(folder).Onnx : folder;
         // Benchmark by benchmark (each result stored as soon as it exists); the progress counts them all.
+        // Counted once: a synthetic pair set without published counts is read to be counted.
+        long[] images = benchmarks.Select(b => ImagesOf(evaluation, b)).ToArray();
         int done = 0;
-        reporter.ThenEmbeds(benchmarks.Skip(1).Sum(b => ImagesOf(evaluation, b)));
+        reporter.ThenEmbeds(images.Skip(1).Sum());
         evaluation.EvaluateModel(target, null, null, runtime, device, benchmarks, Path.Combine(job.RunFolder!, "scores"), events, cancellation, report =>
         {
             models.SaveResults(model.Id, job.Id, report);
             foreach (BenchmarkResult result in report.Results)
                 events.Report(new RunMessage($"{result.DisplayName}{(result.Synthetic ? " (synthetic)" : "")}: {result.HeadlineMetric} {result.Headline:P2} in {result.Seconds:F1} s"));
             done++;
-            reporter.ThenEmbeds(benchmarks.Skip(done + 1).Sum(b => ImagesOf(evaluation, b)));
+            reporter.ThenEmbeds(images.Skip(done + 1).Sum());
         });
         reporter.ThenEmbeds(0);
         reporter.Advance(1, "evaluation done");

@@ -179,7 +179,7 @@ public sealed class ResultsPagesTests(TinyRunPortal fixture) : IClassFixture<Tin
 
         Assert.Contains("id=\"roc-chart\"", page);
         // The first ROC chart (the model has synthetic results only), as ModelResultsView builds it over its circuit.
-        var newest = Components.Models.StoredModelsTable.NewestResults(await fixture.Portal.Services.GetRequiredService<PocketNet.Portal.Tracking.RunCatalog>().ModelResultsAsync(Model.Id));
+        var newest = Components.Models.StoredModelsTable.NewestResults(await fixture.Portal.Services.GetRequiredService<PocketNet.Portal.Catalog.ModelQueries>().ResultsAsync(Model.Id));
         using JsonDocument roc = ChartJson.Of(RocChart.Figure(RocChart.Curves(newest).GroupBy(c => c.Synthetic).OrderBy(g => g.Key).First().ToList()));
         Assert.Equal("log", roc.RootElement.GetProperty("layout").GetProperty("xaxis").GetProperty("type").GetString());
         var curves = roc.RootElement.GetProperty("data").EnumerateArray().ToList();

@@ -14,6 +14,19 @@ public sealed class ModelQueries(IDbContextFactory<PortalDbContext> store)
         return await db.Models.AsNoTracking().Include(m => m.Results).OrderByDescending(m => m.Id).ToListAsync(cancellation);
     }
 
+    public async Task<ModelRecord?> FindAsync(int id, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellation);
+    }
+
+    /// <summary>Every result stored for one model, older evaluations included.</summary>
+    public async Task<List<ResultRecord>> ResultsAsync(int modelId, CancellationToken cancellation = default)
+    {
+        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
+        return await db.Results.AsNoTracking().Where(r => r.ModelId == modelId).ToListAsync(cancellation);
+    }
+
     /// <summary>A model with its results, the float model it was quantised from and its own int8 model, where they exist.</summary>
     public async Task<(ModelRecord? Model, ModelRecord? FloatModel, ModelRecord? Int8)> PageAsync(int id, CancellationToken cancellation = default)
     {

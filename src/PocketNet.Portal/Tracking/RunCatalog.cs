@@ -65,19 +65,6 @@ public sealed class RunCatalog(IDbContextFactory<PortalDbContext> store)
         return await db.Results.AsNoTracking().Where(r => r.JobId == jobId).OrderBy(r => r.Benchmark).ToListAsync(cancellation);
     }
 
-    /// <summary>Every result stored for one model, older evaluations included.</summary>
-    public async Task<List<ResultRecord>> ModelResultsAsync(int modelId, CancellationToken cancellation = default)
-    {
-        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
-        return await db.Results.AsNoTracking().Where(r => r.ModelId == modelId).ToListAsync(cancellation);
-    }
-
-    public async Task<ModelRecord?> ModelAsync(int modelId, CancellationToken cancellation = default)
-    {
-        await using PortalDbContext db = await store.CreateDbContextAsync(cancellation);
-        return await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == modelId, cancellation);
-    }
-
     /// <summary>The runs of <paramref name="ids"/> that exist, in the order asked for (at most <see cref="MaxCompared"/>).</summary>
     public async Task<IReadOnlyList<JobRecord>> FindAsync(IReadOnlyCollection<int> ids, CancellationToken cancellation = default)
     {

@@ -24,6 +24,7 @@ public sealed partial class RunView : LiveComponent
 
     [Parameter, EditorRequired] public int JobId { get; set; }
     [Inject] private Tracking.RunCatalog Runs { get; set; } = default!;
+    [Inject] private Catalog.ModelQueries Models { get; set; } = default!;
     [Inject] private RunningJobs Running { get; set; } = default!;
     [Inject] private LiveJobs Live { get; set; } = default!;
     [Inject] private RunEvents Events { get; set; } = default!;
@@ -79,7 +80,7 @@ public sealed partial class RunView : LiveComponent
         if (id is null && job.Kind == JobKind.Evaluation)
             id = JsonSerializer.Deserialize<EvaluationRequest>(job.RequestJson, StoreJson.Requests)?.ModelId;
         if (id is null) return;
-        _model = await Runs.ModelAsync(id.Value);
+        _model = await Models.FindAsync(id.Value);
         _missingModelId = _model is null ? id : null;
     }
 
